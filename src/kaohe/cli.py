@@ -1,0 +1,255 @@
+"""The ``kaohe`` command line: check schemes, compute and explain a year, write demo facts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .engine import (
+    Facts,
+    InputError,
+    YearResult,
+    compute_year,
+    explain_unit,
+    load_scheme,
+    render,
+    shown,
+)
+from .engine.errors import pydantic_messages
+from .engine.scheme import Scheme
+
+
+def parse_months(text: str | None) -> list[int] | None:
+    """'1-6', '3', '1,2,5' → months; None for all the facts' months."""
+    if not text:
+        return None
+    months: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError as exc:
+            raise InputError("--months", [f"'{part}' is not a month or range like 1-6"]) from exc
+        months.update(range(first, last + 1))
+    if not months or min(months) < 1 or max(months) > 12:
+        raise InputError("--months", ["months run from 1 to 12"])
+    return sorted(months)
+
+
+def load_facts(path: str) -> Facts:
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(path, ["no such file"])
+    text = file.read_text("utf-8")
+    try:
+        if file.suffix in (".yaml", ".yml"):
+            return Facts.model_validate(yaml.safe_load(text))
+        return Facts.model_validate_json(text)
+    except ValidationError as exc:
+        raise InputError(path, pydantic_messages(exc)) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(path, [f"not valid YAML: {exc}"]) from exc
+
+
+def print_scheme_summary(scheme: Scheme) -> None:
+    print(f"{scheme.title}({scheme.name},{scheme.year}年):有效")
+    for category in scheme.categories:
+        kinds = "、".join(k.name for k in category.kinds)
+        print(
+            f"  类别 {category.name}({category.key}):细则 {category.rubric}"
+            + (f";{kinds}" if kinds else "")
+        )
+    for rubric in scheme.rubrics:
+        items = rubric.items()
+        defaults = sum(1 for i in items if i.source == "default")
+        print(
+            f"  细则 {rubric.title}:{len(rubric.sections)}个板块、{len(items)}项,满分{rubric.total}"
+            f"(其中默认项{defaults})"
+        )
+    print(
+        f"  业绩类型 {len(scheme.achievements.awards)},上限{scheme.achievements.cap}分;"
+        f"过错类型 {len(scheme.faults.types)};公认度满分{scheme.recognition.max_points}分"
+    )
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a display width, counting a Chinese character as two columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    space = " " * max(0, width - used)
+    return space + text if right else text + space
+
+
+def print_result(result: YearResult) -> None:
+    scheme = result.scheme
+    months = sorted(result.monthly)
+    print(f"{scheme.title}  考核月份:{months[0]}–{months[-1]}月" if months else scheme.title)
+    for category in scheme.categories:
+        rows = result.annual[category.key]
+        print(f"\n== 年度排名:{category.name}({len(rows)}个单位) ==")
+        print(
+            f"{'名次':>4}  {'单位':<16}{'目标T':>9}{'业绩B':>8}{'过错F':>8}{'公认度R':>9}{'总分':>9}"
+        )
+        for row in rows:
+            year = result.units[row.unit]
+            rank = "否决" if row.vetoed else str(row.rank)
+            figures = (year.t.amount, year.b.amount, year.f.amount, year.r.amount, year.total)
+            print(
+                pad(rank, 6, True)
+                + "  "
+                + pad(year.unit.name, 28)
+                + "".join(pad(shown(x), 10, True) for x in figures)
+            )
+    print("\n== 月考核后两名的处理(第十二条(三)) ==")
+    if not result.escalations:
+        print("  无")
+    for action in result.escalations:
+        name = result.units[action.unit].unit.name
+        months_text = "、".join(f"{m}月" for m in action.months)
+        print(f"  {action.month:>2}月  {action.label}  {name}({months_text}排后两名)")
+    print("\n== 结果运用(第十二条) ==")
+    for category in scheme.categories:
+        use = result.results_use[category.key]
+        names = [f"{r.rank}.{result.units[r.unit].unit.name}" for r in use.advanced]
+        print(f"  {category.name}推荐先进(名额{use.quota}):" + ("、".join(names) or "无"))
+        cadres = [
+            f"{c.name}({result.units[c.unit].unit.name}{c.role_label})" for c in use.cadre_priority
+        ]
+        print("    可优先评为优秀党务工作者/优秀党员:" + ("、".join(cadres) or "无"))
+        vetoed = [result.units[r.unit].unit.name for r in use.ineligible_units]
+        print("    被否决、不得评为组织系统先进的单位:" + ("、".join(vetoed) or "无"))
+        barred = [
+            f"{c.name}({result.units[c.unit].unit.name}{c.role_label})"
+            for c in use.ineligible_cadres
+        ]
+        print("    不得评为组织系统先进的干部:" + ("、".join(barred) or "无"))
+
+
+def cmd_scheme_check(args: argparse.Namespace) -> int:
+    print_scheme_summary(load_scheme(args.file))
+    return 0
+
+
+def _compute(args: argparse.Namespace) -> YearResult:
+    scheme = load_scheme(args.scheme)
+    facts = load_facts(args.facts)
+    return compute_year(scheme, facts, parse_months(args.months))
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    result = _compute(args)
+    if args.json:
+        from .engine.serialize import result_to_data
+
+        json.dump(
+            result_to_data(result, explain=args.explain), sys.stdout, ensure_ascii=False, indent=1
+        )
+        print()
+    else:
+        print_result(result)
+        print(f"\n计算用时 {time.perf_counter() - started:.2f} 秒", file=sys.stderr)
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    result = _compute(args)
+    if args.unit not in result.units:
+        raise InputError("--unit", [f"no unit '{args.unit}' in the facts"])
+    line = explain_unit(result, args.unit)
+    if args.json:
+        json.dump(line.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print("\n".join(render(line)))
+    return 0
+
+
+def cmd_demo_facts(args: argparse.Namespace) -> int:
+    from .demofacts import demo_facts
+
+    data = demo_facts(load_scheme(args.scheme), args.units, args.seed)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if args.output == "-":
+        print(text)
+    else:
+        Path(args.output).write_text(text, "utf-8")
+        print(
+            f"wrote {args.output}: {len(data['units'])} units, {len(data['findings'])} findings",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .demofacts import demo_year
+
+    scheme = load_scheme("district-2014")
+    print_result(compute_year(scheme, demo_year(scheme)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kaohe", description="Kaohe (考核): organization-work assessment"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    scheme = commands.add_parser("scheme", help="scheme files")
+    scheme_commands = scheme.add_subparsers(dest="scheme_command", required=True)
+    check = scheme_commands.add_parser("check", help="validate a scheme and summarise it")
+    check.add_argument("file", help="a scheme file, or a built-in name such as district-2014")
+    check.set_defaults(func=cmd_scheme_check)
+
+    for name, func, text in (
+        ("compute", cmd_compute, "compute a year: rankings, escalations, results use"),
+        ("explain", cmd_explain, "print one unit's explanation tree"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--scheme", default="district-2014", help="built-in name or file")
+        sub.add_argument("--facts", required=True, help="facts file (.json or .yaml)")
+        sub.add_argument("--months", help="months to compute, e.g. 1-6 (default: all in the facts)")
+        sub.add_argument("--json", action="store_true", help="print JSON (docs/facts-format.md)")
+        if name == "explain":
+            sub.add_argument("--unit", required=True, help="unit id")
+        else:
+            sub.add_argument(
+                "--explain", action="store_true", help="with --json: add every unit's explanation"
+            )
+        sub.set_defaults(func=func)
+
+    demo = commands.add_parser("demo-facts", help="write a realistic synthetic year")
+    demo.add_argument("--units", type=int, default=60)
+    demo.add_argument("--seed", type=int, default=2014)
+    demo.add_argument("--scheme", default="district-2014")
+    demo.add_argument("-o", "--output", default="-")
+    demo.set_defaults(func=cmd_demo_facts)
+
+    run = commands.add_parser("run", help="compute and print the demo year")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `kaohe compute | head` ends quietly
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except InputError as exc:
+        print(f"错误 error — {exc.source}:", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Explanation lines: every figure the engine produces opens into the lines that make it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One explained amount. ``amount`` is signed; a parent's amount is the sum of its
+    children's unless ``note`` says how it was derived (a mean, a scaling, a cap)."""
+
+    label: str
+    amount: Decimal
+    ref: str = ""
+    reason: str = ""
+    evidence: str = ""
+    by: str = ""
+    at: str = ""
+    note: str = ""
+    children: tuple[Line, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"label": self.label, "amount": fmt(self.amount)}
+        for name in ("ref", "reason", "evidence", "by", "at", "note"):
+            value = getattr(self, name)
+            if value:
+                data[name] = value
+        if self.children:
+            data["children"] = [child.to_dict() for child in self.children]
+        return data
+
+
+def fmt(value: Decimal) -> str:
+    """Exact, without trailing zeros or exponent: 93.4166666667, 4, 0.5, -2."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def shown(value: Decimal, places: int = 2) -> str:
+    """Rounded for display (ranking always uses the unrounded value)."""
+    return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def divide(numerator: Decimal, denominator: Decimal, places: int) -> Decimal:
+    """Exact division rounded half-up to ``places`` decimals (the scheme's kept precision)."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        quotient = numerator / denominator
+    result = quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return Decimal(fmt(result))
+
+
+def render(line: Line, depth: int = 0) -> list[str]:
+    """The tree as indented text lines, for the command line."""
+    sign = "+" if line.amount > 0 and depth else ""
+    parts = [f"{'  ' * depth}{line.label}: {sign}{shown(line.amount)}"]
+    extra = [x for x in (line.ref, line.reason, line.evidence and f"证据 {line.evidence}") if x]
+    if line.by or line.at:
+        extra.append(" ".join(x for x in (line.by, line.at) if x))
+    if line.note:
+        extra.append(line.note)
+    if extra:
+        parts[0] += "  〔" + ";".join(extra) + "〕"
+    for child in line.children:
+        parts.extend(render(child, depth + 1))
+    return parts

@@ -1,0 +1,165 @@
+"""Validate facts against a scheme; every error is named by its path in the facts file."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from .errors import duplicates
+from .facts import Facts, Finding, Unit
+from .index import ABSTAIN, SchemeIndex
+from .scheme import (
+    AllOrNothingRule,
+    ChecksRule,
+    DiscretionaryRule,
+    Item,
+    PerCountRule,
+    SubRubricRule,
+    TargetCountRule,
+)
+
+RULE_FIELDS = {
+    ChecksRule: "checks",
+    PerCountRule: "count",
+    TargetCountRule: "count",
+    AllOrNothingRule: "met",
+    DiscretionaryRule: "deduction",
+}
+FINDING_FIELDS = ("checks", "count", "met", "deduction")
+
+
+def facts_errors(index: SchemeIndex, facts: Facts) -> list[str]:
+    scheme = index.scheme
+    errors: list[str] = []
+    if facts.year != scheme.year:
+        errors.append(f"year: facts are for {facts.year}, the scheme for {scheme.year}")
+    errors.extend(f"months: month {m} listed twice" for m in duplicates(map(str, facts.months)))
+    errors.extend(f"units: duplicate unit id '{u}'" for u in duplicates(u.id for u in facts.units))
+    units = {u.id: u for u in facts.units}
+    categories = {c.key: c for c in scheme.categories}
+    for i, unit in enumerate(facts.units):
+        category = categories.get(unit.category)
+        if category is None:
+            errors.append(f"units[{i}].category: unknown category '{unit.category}'")
+            continue
+        kinds = {k.key for k in category.kinds}
+        if kinds and unit.kind not in kinds:
+            errors.append(f"units[{i}].kind: must be one of {sorted(kinds)} for '{category.key}'")
+        if not kinds and unit.kind:
+            errors.append(f"units[{i}].kind: category '{category.key}' has no kinds")
+    if errors:
+        return errors  # later checks need sound units
+
+    def item_of(path: str, unit_id: str, number: str) -> tuple[Unit, Item] | None:
+        unit = units.get(unit_id)
+        if unit is None:
+            errors.append(f"{path}.unit: unknown unit '{unit_id}'")
+            return None
+        item = index.rubric_for(unit.category).items.get(number)
+        if item is None or not item.applies_to(unit.kind):
+            errors.append(f"{path}.item: no item '{number}' applies to unit '{unit_id}'")
+            return None
+        return unit, item
+
+    seen_targets: set[tuple[str, str]] = set()
+    for i, target in enumerate(facts.targets):
+        path = f"targets[{i}]"
+        found = item_of(path, target.unit, target.item)
+        if found and not isinstance(found[1].rule, TargetCountRule):
+            errors.append(f"{path}.item: item '{target.item}' takes no target")
+        if (target.unit, target.item) in seen_targets:
+            errors.append(f"{path}: a second target for unit '{target.unit}', item '{target.item}'")
+        seen_targets.add((target.unit, target.item))
+        dues = [target.schedule[m] for m in sorted(target.schedule)]
+        if any(a > b for a, b in pairwise(dues)):
+            errors.append(f"{path}.schedule: cumulative numbers must not decrease")
+    month_set = set(facts.months)
+    for i, finding in enumerate(facts.findings):
+        path = f"findings[{i}]"
+        if finding.month not in month_set:
+            errors.append(f"{path}.month: month {finding.month} is not among the months assessed")
+        found = item_of(path, finding.unit, finding.item)
+        if found:
+            errors.extend(_finding_errors(index, path, found[0], found[1], finding))
+    for i, achievement in enumerate(facts.achievements):
+        path = f"achievements[{i}]"
+        if achievement.unit not in units:
+            errors.append(f"{path}.unit: unknown unit '{achievement.unit}'")
+        award = next((a for a in scheme.achievements.awards if a.key == achievement.award), None)
+        if award is None:
+            errors.append(f"{path}.award: unknown award type '{achievement.award}'")
+        elif achievement.level not in award.levels:
+            errors.append(
+                f"{path}.level: '{achievement.level}' is not a level of '{award.key}' "
+                f"({', '.join(award.levels)})"
+            )
+    fault_types = {f.key for f in scheme.faults.types}
+    for i, fault in enumerate(facts.faults):
+        if fault.unit not in units:
+            errors.append(f"faults[{i}].unit: unknown unit '{fault.unit}'")
+        if fault.type not in fault_types:
+            errors.append(f"faults[{i}].type: unknown fault type '{fault.type}'")
+    groups = {g.key for g in scheme.recognition.groups}
+    options = set(scheme.recognition.options) | set(ABSTAIN)
+    tallies = [f"{t.unit}/{t.group}" for t in facts.recognition]
+    errors.extend(f"recognition: '{k}' tallied twice" for k in duplicates(tallies))
+    for i, tally in enumerate(facts.recognition):
+        path = f"recognition[{i}]"
+        if tally.unit not in units:
+            errors.append(f"{path}.unit: unknown unit '{tally.unit}'")
+        if tally.group not in groups:
+            errors.append(f"{path}.group: unknown rater group '{tally.group}'")
+        errors.extend(
+            f"{path}.counts.{o}: unknown option" for o in tally.counts if o not in options
+        )
+    return errors
+
+
+def _finding_errors(
+    index: SchemeIndex, path: str, unit: Unit, item: Item, finding: Finding
+) -> list[str]:
+    errors: list[str] = []
+    shares = {s.department: s.points for s in item.departments}
+    department = finding.department
+    if department is None and len(shares) > 1:
+        errors.append(f"{path}.department: item '{item.number}' is scored jointly; name the share")
+    elif department is not None and department not in shares:
+        errors.append(f"{path}.department: '{department}' does not score item '{item.number}'")
+    if department is None and len(shares) == 1:
+        department = next(iter(shares))
+    if department in unit.departments:
+        errors.append(f"{path}.department: '{department}' may not score its own unit")
+    weight = shares.get(department or "", item.weight)
+    rule = item.rule
+    if isinstance(rule, SubRubricRule):
+        sub = index.rubrics[rule.rubric]
+        if finding.sub_item is None or finding.sub_item not in sub.items:
+            errors.append(f"{path}.sub_item: name an item of sub-rubric '{rule.rubric}'")
+            return errors
+        item = sub.items[finding.sub_item]
+        rule = item.rule
+        weight = item.weight
+    elif finding.sub_item is not None:
+        errors.append(f"{path}.sub_item: item '{item.number}' has no sub-rubric")
+    wanted = RULE_FIELDS[type(rule)]
+    for name in FINDING_FIELDS:
+        value = getattr(finding, name)
+        present = bool(value) if name == "checks" else value is not None
+        if name == wanted and not present:
+            errors.append(f"{path}.{name}: required for a {rule.kind} item")
+        elif name != wanted and present:
+            errors.append(f"{path}.{name}: not used by a {rule.kind} item")
+    if isinstance(rule, ChecksRule):
+        for key, n in finding.checks.items():
+            check = rule.check(key)
+            if check is None:
+                errors.append(f"{path}.checks.{key}: unknown check of item '{item.number}'")
+            elif not check.per_occurrence and n > 1:
+                errors.append(f"{path}.checks.{key}: occurs once or not at all")
+            elif check.max_occurrences is not None and n > check.max_occurrences:
+                errors.append(f"{path}.checks.{key}: at most {check.max_occurrences}")
+    if isinstance(rule, DiscretionaryRule):
+        if finding.deduction is not None and finding.deduction > weight:
+            errors.append(f"{path}.deduction: at most the weight {weight}")
+        if not finding.reason.strip():
+            errors.append(f"{path}.reason: a discretionary deduction needs a reason")
+    return errors

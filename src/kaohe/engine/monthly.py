@@ -1,0 +1,175 @@
+"""The monthly cycle (Art. 11(2), 12(3)): month target scores, rankings, escalations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .explain import ZERO, Line
+from .facts import Facts, Finding, Target, Unit
+from .index import SchemeIndex
+from .ranking import RankRow, bottom_group, rank_rows
+from .rules import TargetProgress, item_ref, score_shares, score_sub_rubric, score_target
+from .scheme import Escalation, Item, TargetCountRule
+
+REF_MONTHLY = "第十一条(二)"
+REF_ESCALATION = "第十二条(三)"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthScore:
+    unit: str
+    month: int
+    score: Decimal
+    line: Line
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationAction:
+    """An action Art. 12(3) requires: a talk (组织约谈) or a written report (书面报告)."""
+
+    unit: str
+    category: str
+    action: str  # "talk" | "report"
+    month: int
+    months: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        return "组织约谈" if self.action == "talk" else "书面报告"
+
+
+def due_so_far(target: Target, month: int) -> int:
+    """The cumulative number due by the end of ``month``: the letter's schedule, or pro rata
+    (annual target × month ÷ 12, rounded down)."""
+    if target.schedule:
+        due = [n for m, n in target.schedule.items() if m <= month]
+        return max(due, default=0)
+    return target.target * month // 12
+
+
+class MonthScorer:
+    """Computes month target scores; work is proportional to findings and set targets."""
+
+    def __init__(self, index: SchemeIndex, facts: Facts) -> None:
+        self.index = index
+        self.facts = facts
+        self.names = {d.key: d.name for d in index.scheme.departments}
+        self.places = index.scheme.annual_target.places
+        self.findings: dict[tuple[str, int], dict[str, list[Finding]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        counts: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for f in facts.findings:
+            self.findings[(f.unit, f.month)][f.item].append(f)
+            if f.count is not None:
+                counts[(f.unit, f.item)][f.month] += f.count
+        self.counts = counts
+        self.targets = {(t.unit, t.item): t for t in facts.targets}
+        self.targets_by_unit: dict[str, list[Target]] = defaultdict(list)
+        for t in facts.targets:
+            self.targets_by_unit[t.unit].append(t)
+
+    def score(self, unit: Unit, month: int) -> MonthScore:
+        items, full = self.index.applicable(unit.category, unit.kind, month)
+        by_item = self.findings.get((unit.id, month), {})
+        target_numbers = {t.item for t in self.targets_by_unit.get(unit.id, ())}
+        lines: list[Line] = [Line("细则满分", full, ref=REF_MONTHLY)]
+        total = full
+        for item in items:
+            found = by_item.get(item.number, [])
+            if not found and item.number not in target_numbers:
+                continue
+            score, detail = self._item(unit, item, month, found)
+            if score != item.weight or detail:
+                lines.append(
+                    Line(
+                        f"第{item.number}项({item.weight}分)",
+                        score - item.weight,
+                        ref=item_ref(item),
+                        note=f"得分{score}",
+                        children=tuple(detail),
+                    )
+                )
+            total += score - item.weight
+        line = Line(f"{month}月目标得分", total, ref=REF_MONTHLY, children=tuple(lines))
+        return MonthScore(unit.id, month, total, line)
+
+    def _item(
+        self, unit: Unit, item: Item, month: int, found: Sequence[Finding]
+    ) -> tuple[Decimal, list[Line]]:
+        rule = item.rule
+        if isinstance(rule, TargetCountRule):
+            target = self.targets.get((unit.id, item.number))
+            if target is None:
+                return item.weight, [Line("责任书未设定目标,不考核进度", ZERO, ref=item_ref(item))]
+            by_month = self.counts.get((unit.id, item.number), {})
+            achieved = sum(n for m, n in by_month.items() if m <= month)
+            progress = TargetProgress(target.target, due_so_far(target, month), achieved)
+            return score_target(item, rule, progress, found)
+        sub = self.index.sub_rubric(item)
+        if sub is not None:
+            return score_sub_rubric(item, sub, self.names, found, self.places)
+        return score_shares(item, self.names, found)
+
+
+def monthly_rankings(
+    units: Sequence[Unit],
+    scores: Mapping[tuple[str, int], MonthScore],
+    months: Sequence[int],
+    bottom: int,
+) -> dict[int, dict[str, list[RankRow]]]:
+    """Per month, per category: ranks by month target score, highest first, ties shared;
+    the bottom group marked (every unit equal to the boundary score included)."""
+    by_category: dict[str, list[Unit]] = defaultdict(list)
+    for unit in units:
+        by_category[unit.category].append(unit)
+    result: dict[int, dict[str, list[RankRow]]] = {}
+    for month in months:
+        result[month] = {}
+        for category, members in sorted(by_category.items()):
+            values = {u.id: scores[(u.id, month)].score for u in members}
+            rows = rank_rows(values, (), _by_value(values))
+            flagged = bottom_group(values, bottom)
+            result[month][category] = [row.with_bottom(row.unit in flagged) for row in rows]
+    return result
+
+
+def _by_value(values: Mapping[str, Decimal]) -> Callable[[str], tuple[Decimal, ...]]:
+    return lambda unit_id: (values[unit_id],)
+
+
+def escalations(
+    rankings: Mapping[int, Mapping[str, Sequence[RankRow]]],
+    months: Sequence[int],
+    settings: Escalation,
+) -> list[EscalationAction]:
+    """Walk each unit's months in order: ``talk_consecutive`` consecutive months in the
+    bottom group → a talk (the streak then restarts); every ``report_cumulative`` months in
+    the bottom group in the year → a written report (once, unless ``repeat_report``)."""
+    bottoms: dict[str, list[int]] = defaultdict(list)
+    category_of: dict[str, str] = {}
+    for month in sorted(months):
+        for category, rows in rankings[month].items():
+            for row in rows:
+                category_of[row.unit] = category
+                if row.in_bottom:
+                    bottoms[row.unit].append(month)
+    actions: list[EscalationAction] = []
+    for unit in sorted(bottoms):
+        streak: list[int] = []
+        for count, month in enumerate(bottoms[unit], start=1):
+            streak = [*streak, month] if streak and streak[-1] == month - 1 else [month]
+            if len(streak) >= settings.talk_consecutive:
+                actions.append(
+                    EscalationAction(unit, category_of[unit], "talk", month, tuple(streak))
+                )
+                streak = []
+            every = settings.report_cumulative
+            if count == every or (settings.repeat_report and count % every == 0):
+                window = tuple(bottoms[unit][count - every : count])
+                actions.append(EscalationAction(unit, category_of[unit], "report", month, window))
+    actions.sort(key=lambda a: (a.month, a.category, a.unit, a.action))
+    return actions

@@ -1,0 +1,55 @@
+"""Ranking within a category (Art. 11(4)): highest first, equal values share a rank."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+SortKey = tuple[Decimal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RankRow:
+    unit: str
+    rank: int | None  # None: vetoed, not ranked (不计名次)
+    value: Decimal
+    vetoed: bool = False
+    in_bottom: bool = False
+
+    def with_bottom(self, flag: bool) -> RankRow:
+        return replace(self, in_bottom=flag)
+
+
+def rank_rows(
+    values: Mapping[str, Decimal],
+    vetoed: Collection[str],
+    key: Callable[[str], SortKey],
+) -> list[RankRow]:
+    """Competition ranking (1, 2, 2, 4) by ``key`` descending, compared exactly; vetoed units
+    follow all others without a rank. Unit id orders equals, so the output is deterministic."""
+    ranked = sorted((u for u in values if u not in vetoed), key=lambda u: (_neg(key(u)), u))
+    rows: list[RankRow] = []
+    previous: SortKey | None = None
+    rank = 0
+    for position, unit in enumerate(ranked, start=1):
+        current = key(unit)
+        if current != previous:
+            rank, previous = position, current
+        rows.append(RankRow(unit, rank, values[unit]))
+    rest = sorted((u for u in values if u in vetoed), key=lambda u: (_neg(key(u)), u))
+    rows.extend(RankRow(u, None, values[u], vetoed=True) for u in rest)
+    return rows
+
+
+def _neg(key: SortKey) -> SortKey:
+    return tuple(-k for k in key)
+
+
+def bottom_group(values: Mapping[str, Decimal], bottom: int) -> set[str]:
+    """The units in the bottom ``bottom`` places; every unit equal to the boundary score is
+    included. A category no larger than ``bottom`` has no bottom group."""
+    if len(values) <= bottom:
+        return set()
+    boundary = sorted(values.values())[bottom - 1]
+    return {u for u, v in values.items() if v <= boundary}

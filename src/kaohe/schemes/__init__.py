@@ -1,0 +1,1 @@
+"""Built-in scheme files (one YAML file per scheme)."""
