@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import signal
 import sys
@@ -50,6 +51,7 @@ def load_facts(path: str) -> Facts:
     if not file.is_file():
         raise InputError(path, ["no such file"])
     text = file.read_text("utf-8")
+    gc.disable()  # a large file makes many objects and no cycles; see engine.compute
     try:
         if file.suffix in (".yaml", ".yml"):
             return Facts.model_validate(yaml.safe_load(text))
@@ -58,6 +60,9 @@ def load_facts(path: str) -> Facts:
         raise InputError(path, pydantic_messages(exc)) from exc
     except yaml.YAMLError as exc:
         raise InputError(path, [f"not valid YAML: {exc}"]) from exc
+    finally:
+        gc.enable()
+        gc.freeze()  # the loaded facts live until the command ends: stop rescanning them
 
 
 def print_scheme_summary(scheme: Scheme) -> None:

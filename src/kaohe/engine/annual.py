@@ -19,15 +19,21 @@ REF_F = "第七条(过错)、第十一条(一)"
 REF_R = "第四条(公认度评价)"
 
 
-def target_score(months: Sequence[MonthScore], settings: AnnualTarget) -> Line:
-    """T from the monthly target scores, by the scheme's method."""
-    children = tuple(m.line for m in sorted(months, key=lambda m: m.month))
+def target_score(
+    months: Sequence[MonthScore], settings: AnnualTarget, month_lines: Sequence[Line] = ()
+) -> Line:
+    """T from the monthly target scores, by the scheme's method; ``month_lines`` (when
+    explaining) become its children."""
+    children = tuple(month_lines)
     if not months:
         return Line("目标成绩", ZERO, ref=REF_T, note="尚无月度成绩")
     total = sum((m.score for m in months), ZERO)
     if settings.method == "last":
         last = max(months, key=lambda m: m.month)
-        return Line("目标成绩(取末月)", last.score, ref=REF_T, children=(last.line,))
+        chosen = tuple(c for c in children if c.label.startswith(f"{last.month}月"))
+        return Line(
+            "目标成绩(取末月)", last.score, ref=REF_T, note=f"取{last.month}月", children=chosen
+        )
     if settings.method == "weighted":
         weights = {m.month: settings.month_weights.get(m.month, ZERO) for m in months}
         weighted = sum((m.score * weights[m.month] for m in months), ZERO)

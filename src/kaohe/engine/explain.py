@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 ZERO = Decimal(0)
@@ -48,13 +48,16 @@ def shown(value: Decimal, places: int = 2) -> str:
     return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+_WIDE = Context(prec=60, rounding=ROUND_HALF_UP)
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(0, 21)}
+
+
 def divide(numerator: Decimal, denominator: Decimal, places: int) -> Decimal:
-    """Exact division rounded half-up to ``places`` decimals (the scheme's kept precision)."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        quotient = numerator / denominator
-    result = quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return Decimal(fmt(result))
+    """Division rounded half-up to ``places`` decimals (the scheme's kept precision), with
+    trailing zeros dropped; 60 digits before rounding, so no double-rounding in practice."""
+    quotient = _WIDE.divide(numerator, denominator)
+    result = _WIDE.quantize(quotient, _QUANTA[places])
+    return result if result != result.to_integral_value() else _WIDE.quantize(result, _QUANTA[0])
 
 
 def render(line: Line, depth: int = 0) -> list[str]:

@@ -42,22 +42,26 @@ class RubricIndex:
 class SchemeIndex:
     scheme: Scheme
     rubrics: dict[str, RubricIndex] = field(default_factory=dict)
-    _applicable: dict[tuple[str, str, int], tuple[list[Item], Decimal]] = field(
+    _applicable: dict[tuple[str, str, int], tuple[dict[str, Item], Decimal]] = field(
         default_factory=dict
     )
 
+    _by_category: dict[str, RubricIndex] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self.rubrics = {r.key: RubricIndex.build(r) for r in self.scheme.rubrics}
+        self._by_category = {c.key: self.rubrics[c.rubric] for c in self.scheme.categories}
 
     def rubric_for(self, category: str) -> RubricIndex:
-        return self.rubrics[self.scheme.category(category).rubric]
+        return self._by_category[category]
 
-    def applicable(self, category: str, kind: str, month: int) -> tuple[list[Item], Decimal]:
-        """The items counting for a unit that month, and their full marks."""
+    def applicable(self, category: str, kind: str, month: int) -> tuple[dict[str, Item], Decimal]:
+        """The items counting for a unit that month, in rubric order, and their full marks."""
         key = (category, kind, month)
         if key not in self._applicable:
             items = self.rubric_for(category).applicable(kind, month, self.scheme.year)
-            self._applicable[key] = (items, sum((i.weight for i in items), Decimal(0)))
+            by_number = {i.number: i for i in items}
+            self._applicable[key] = (by_number, sum((i.weight for i in items), Decimal(0)))
         return self._applicable[key]
 
     def sub_rubric(self, item: Item) -> RubricIndex | None:

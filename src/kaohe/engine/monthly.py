@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import accumulate
 
 from .explain import ZERO, Line
 from .facts import Facts, Finding, Target, Unit
@@ -23,7 +24,7 @@ class MonthScore:
     unit: str
     month: int
     score: Decimal
-    line: Line
+    line: Line | None = None  # with explain=True only
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,35 +56,44 @@ class MonthScorer:
 
     def __init__(self, index: SchemeIndex, facts: Facts) -> None:
         self.index = index
-        self.facts = facts
         self.names = {d.key: d.name for d in index.scheme.departments}
         self.places = index.scheme.annual_target.places
-        self.findings: dict[tuple[str, int], dict[str, list[Finding]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        counts: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.findings: dict[tuple[str, int], dict[str, list[Finding]]] = {}
+        monthly: dict[tuple[str, str], list[int]] = {}
         for f in facts.findings:
-            self.findings[(f.unit, f.month)][f.item].append(f)
+            key = (f.unit, f.month)
+            by_item = self.findings.get(key)
+            if by_item is None:
+                by_item = self.findings[key] = {}
+            found = by_item.get(f.item)
+            if found is None:
+                by_item[f.item] = [f]
+            else:
+                found.append(f)
             if f.count is not None:
-                counts[(f.unit, f.item)][f.month] += f.count
-        self.counts = counts
+                counts = monthly.get((f.unit, f.item))
+                if counts is None:
+                    counts = monthly[(f.unit, f.item)] = [0] * 13
+                counts[f.month] += f.count
+        self.achieved = {key: list(accumulate(counts)) for key, counts in monthly.items()}
         self.targets = {(t.unit, t.item): t for t in facts.targets}
-        self.targets_by_unit: dict[str, list[Target]] = defaultdict(list)
+        self.target_items: dict[str, set[str]] = defaultdict(set)
         for t in facts.targets:
-            self.targets_by_unit[t.unit].append(t)
+            self.target_items[t.unit].add(t.item)
 
-    def score(self, unit: Unit, month: int) -> MonthScore:
+    def score(self, unit: Unit, month: int, explain: bool = False) -> MonthScore:
         items, full = self.index.applicable(unit.category, unit.kind, month)
         by_item = self.findings.get((unit.id, month), {})
-        target_numbers = {t.item for t in self.targets_by_unit.get(unit.id, ())}
-        lines: list[Line] = [Line("细则满分", full, ref=REF_MONTHLY)]
+        relevant = self.target_items.get(unit.id, set()) | by_item.keys()
         total = full
-        for item in items:
-            found = by_item.get(item.number, [])
-            if not found and item.number not in target_numbers:
+        lines: list[Line] = [Line("细则满分", full, ref=REF_MONTHLY)] if explain else []
+        for number in items if explain else relevant:
+            item = items.get(number)
+            if item is None or number not in relevant:
                 continue
-            score, detail = self._item(unit, item, month, found)
-            if score != item.weight or detail:
+            score, detail = self._item(unit, item, month, by_item.get(number, ()), explain)
+            total += score - item.weight
+            if explain and (score != item.weight or detail):
                 lines.append(
                     Line(
                         f"第{item.number}项({item.weight}分)",
@@ -93,26 +103,30 @@ class MonthScorer:
                         children=tuple(detail),
                     )
                 )
-            total += score - item.weight
-        line = Line(f"{month}月目标得分", total, ref=REF_MONTHLY, children=tuple(lines))
+        line = None
+        if explain:
+            line = Line(f"{month}月目标得分", total, ref=REF_MONTHLY, children=tuple(lines))
         return MonthScore(unit.id, month, total, line)
 
     def _item(
-        self, unit: Unit, item: Item, month: int, found: Sequence[Finding]
+        self, unit: Unit, item: Item, month: int, found: Sequence[Finding], explain: bool
     ) -> tuple[Decimal, list[Line]]:
         rule = item.rule
         if isinstance(rule, TargetCountRule):
             target = self.targets.get((unit.id, item.number))
             if target is None:
-                return item.weight, [Line("责任书未设定目标,不考核进度", ZERO, ref=item_ref(item))]
-            by_month = self.counts.get((unit.id, item.number), {})
-            achieved = sum(n for m, n in by_month.items() if m <= month)
+                note = [Line("责任书未设定目标,不考核进度", ZERO, ref=item_ref(item))]
+                return item.weight, note if explain else []
+            achieved = self.achieved.get((unit.id, item.number), _NONE)[month]
             progress = TargetProgress(target.target, due_so_far(target, month), achieved)
-            return score_target(item, rule, progress, found)
+            return score_target(item, rule, progress, found, explain)
         sub = self.index.sub_rubric(item)
         if sub is not None:
-            return score_sub_rubric(item, sub, self.names, found, self.places)
-        return score_shares(item, self.names, found)
+            return score_sub_rubric(item, sub, self.names, found, self.places, explain)
+        return score_shares(item, self.names, found, explain)
+
+
+_NONE = [0] * 13
 
 
 def monthly_rankings(
@@ -131,9 +145,9 @@ def monthly_rankings(
         result[month] = {}
         for category, members in sorted(by_category.items()):
             values = {u.id: scores[(u.id, month)].score for u in members}
-            rows = rank_rows(values, (), _by_value(values))
             flagged = bottom_group(values, bottom)
-            result[month][category] = [row.with_bottom(row.unit in flagged) for row in rows]
+            rows = rank_rows(values, (), _by_value(values), flagged)
+            result[month][category] = rows
     return result
 
 

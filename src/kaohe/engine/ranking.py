@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 SortKey = tuple[Decimal, ...]
@@ -17,18 +17,18 @@ class RankRow:
     vetoed: bool = False
     in_bottom: bool = False
 
-    def with_bottom(self, flag: bool) -> RankRow:
-        return replace(self, in_bottom=flag)
-
 
 def rank_rows(
     values: Mapping[str, Decimal],
     vetoed: Collection[str],
     key: Callable[[str], SortKey],
+    bottom: Collection[str] = (),
 ) -> list[RankRow]:
     """Competition ranking (1, 2, 2, 4) by ``key`` descending, compared exactly; vetoed units
-    follow all others without a rank. Unit id orders equals, so the output is deterministic."""
-    ranked = sorted((u for u in values if u not in vetoed), key=lambda u: (_neg(key(u)), u))
+    follow all others without a rank. Unit id orders equals, so the output is deterministic.
+    Units in ``bottom`` are marked as the month's bottom group."""
+    # sort by id, then stably by key descending: equals stay in id order
+    ranked = sorted(sorted(u for u in values if u not in vetoed), key=key, reverse=True)
     rows: list[RankRow] = []
     previous: SortKey | None = None
     rank = 0
@@ -36,14 +36,10 @@ def rank_rows(
         current = key(unit)
         if current != previous:
             rank, previous = position, current
-        rows.append(RankRow(unit, rank, values[unit]))
-    rest = sorted((u for u in values if u in vetoed), key=lambda u: (_neg(key(u)), u))
+        rows.append(RankRow(unit, rank, values[unit], in_bottom=unit in bottom))
+    rest = sorted(sorted(u for u in values if u in vetoed), key=key, reverse=True)
     rows.extend(RankRow(u, None, values[u], vetoed=True) for u in rest)
     return rows
-
-
-def _neg(key: SortKey) -> SortKey:
-    return tuple(-k for k in key)
 
 
 def bottom_group(values: Mapping[str, Decimal], bottom: int) -> set[str]:
