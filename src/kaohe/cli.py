@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import signal
 import sys
 import time
@@ -194,12 +195,60 @@ def cmd_demo_facts(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_demo_year(args: argparse.Namespace) -> int:
     from .demofacts import demo_year
 
     scheme = load_scheme("district-2014")
     print_result(compute_year(scheme, demo_year(scheme)))
     return 0
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Migrate the database, load the demo district once, print the logins, serve."""
+    from django.conf import settings
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.settings")
+    Path(os.environ.get("KAOHE_VAR_DIR", "var")).mkdir(parents=True, exist_ok=True)
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    if not args.no_demo:
+        call_command("load_demo")
+    print(f"Kaohe: http://{args.addr} (database: {settings.DATABASES['default']['NAME']})")
+    call_command("runserver", args.addr, use_reloader=False)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kaohe manage", *args.rest])
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _django()
+    from kaohe.audit.services import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        print(f"audit chain intact: {report.checked} records")
+        return 0
+    print(
+        f"audit chain broken at record #{report.broken_at}: {report.problem} "
+        f"({report.checked} records verified before it)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,8 +287,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", default="-")
     demo.set_defaults(func=cmd_demo_facts)
 
-    run = commands.add_parser("run", help="compute and print the demo year")
+    demo_year = commands.add_parser("demo-year", help="compute and print the demo year")
+    demo_year.set_defaults(func=cmd_demo_year)
+
+    run = commands.add_parser("run", help="serve the web system (demo data loaded once)")
+    run.add_argument("--addr", default="127.0.0.1:8000")
+    run.add_argument("--no-demo", action="store_true", help="do not load the demo district")
     run.set_defaults(func=cmd_run)
+
+    manage = commands.add_parser("manage", help="Django management commands")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser("verify", help="verify the hash chain")
+    verify.set_defaults(func=cmd_audit_verify)
     return parser
 
 

@@ -79,7 +79,7 @@ def facts_errors(index: SchemeIndex, facts: Facts) -> list[str]:
             errors.append(f"{path}.month: month {finding.month} is not among the months assessed")
         found = item_of(path, finding.unit, finding.item)
         if found:
-            errors.extend(_finding_errors(index, path, found[0], found[1], finding))
+            errors.extend(finding_errors(index, path, found[0], found[1], finding))
     for i, achievement in enumerate(facts.achievements):
         path = f"achievements[{i}]"
         if achievement.unit not in units:
@@ -114,7 +114,7 @@ def facts_errors(index: SchemeIndex, facts: Facts) -> list[str]:
     return errors
 
 
-def _finding_errors(
+def finding_errors(
     index: SchemeIndex, path: str, unit: Unit, item: Item, finding: Finding
 ) -> list[str]:
     errors: list[str] = []

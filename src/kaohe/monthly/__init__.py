@@ -1,0 +1,1 @@
+"""The monthly cycle: months, department sheets, score entries, escalations, reminders."""

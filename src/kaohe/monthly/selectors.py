@@ -1,0 +1,162 @@
+"""Reads shared by pages, exports and commands: current entries, coverage, engine facts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from kaohe.engine import Facts, YearResult, compute_year
+from kaohe.people.models import Department, Unit
+from kaohe.years.models import Target, Year
+
+from .models import Cycle, Entry, Sheet
+from .scope import Column, columns_for, units_in_scope
+
+
+def current_entries(as_of: datetime | None = None) -> QuerySet[Entry]:
+    """Entries current now, or as they stood at ``as_of`` (corrections replace, never erase)."""
+    if as_of is None:
+        return Entry.objects.filter(superseded_at__isnull=True)
+    return Entry.objects.filter(created_at__lte=as_of).filter(
+        Q(superseded_at__isnull=True) | Q(superseded_at__gt=as_of)
+    )
+
+
+def memberships() -> dict[int, set[int]]:
+    """unit id → ids of the departments it belongs to, in one query."""
+    members: dict[int, set[int]] = defaultdict(set)
+    for unit_id, department_id in Unit.member_of.through.objects.values_list(
+        "unit_id", "department_id"
+    ):
+        members[unit_id].add(department_id)
+    return members
+
+
+def year_units(year: Year) -> list[Unit]:
+    categories = [c.key for c in year.scheme.categories]
+    return list(Unit.objects.filter(active=True, category__in=categories).order_by("code"))
+
+
+@dataclass
+class SheetGrid:
+    """A department's sheet as rows of units and the cells each row has."""
+
+    sheet: Sheet
+    rows: list[tuple[Unit, list[tuple[Column, Entry | None]]]]
+
+    @property
+    def cells(self) -> int:
+        return sum(len(cells) for _, cells in self.rows)
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for _, cells in self.rows for _, e in cells if e is not None)
+
+    @property
+    def with_findings(self) -> int:
+        return sum(
+            1 for _, cells in self.rows for _, e in cells if e is not None and e.has_findings
+        )
+
+
+def sheet_grid(sheet: Sheet, as_of: datetime | None = None) -> SheetGrid:
+    """Every cell of a sheet with its current entry; a fixed number of queries."""
+    year = sheet.cycle.year
+    scheme = year.scheme
+    units = units_in_scope(scheme, sheet.department_id, year_units(year), memberships())
+    entries = {
+        (e.unit_id, e.item, e.sub_item): e
+        for e in current_entries(as_of).filter(sheet=sheet).select_related("created_by")
+    }
+    rows = []
+    for unit in units:
+        cells = [
+            (column, entries.get((unit.pk, *column.key)))
+            for column in columns_for(scheme, sheet.department.key, unit)
+        ]
+        if cells:
+            rows.append((unit, cells))
+    return SheetGrid(sheet, rows)
+
+
+def year_facts(year: Year, as_of: datetime | None = None) -> Facts:
+    """The engine's facts for a year: accepted sheets' current entries with findings."""
+    units = year_units(year)
+    members = memberships()
+    keys = {d.pk: d.key for d in Department.objects.all()}
+    months = sorted(Cycle.objects.filter(year=year).values_list("month", flat=True))
+    accepted = current_entries(as_of).filter(sheet__cycle__year=year, sheet__status=Sheet.Status.ACCEPTED)
+    if as_of is not None:  # accepted is final, so "accepted by then" is decided_at ≤ as_of
+        accepted = accepted.filter(sheet__decided_at__lte=as_of)
+    entries = (
+        accepted
+        .select_related("sheet__cycle", "sheet__department", "unit", "created_by")
+        .order_by("id")
+    )
+    findings = []
+    for e in entries:
+        if not e.has_findings:
+            continue
+        findings.append(
+            {
+                "id": f"E{e.pk}",
+                "month": e.sheet.cycle.month,
+                "unit": e.unit.code,
+                "item": e.item,
+                "sub_item": e.sub_item or None,
+                "department": e.sheet.department.key,
+                **e.values,
+                "reason": e.reason,
+                "evidence": e.evidence,
+                "by": str(e.created_by),
+                "at": timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    return Facts.model_validate(
+        {
+            "year": year.year,
+            "months": months or [1],
+            "units": [
+                {
+                    "id": u.code,
+                    "name": u.name,
+                    "category": u.category,
+                    "kind": u.kind,
+                    "secretary": u.secretary,
+                    "leaders": u.leader_names(),
+                    "departments": [keys[d] for d in members.get(u.pk, ())],
+                }
+                for u in units
+            ],
+            "targets": [
+                {"unit": code, "item": item, "target": target}
+                for code, item, target in Target.objects.filter(
+                    year=year, unit__active=True
+                ).values_list("unit__code", "item", "target")
+            ],
+            "findings": findings,
+        }
+    )
+
+
+def complete_months(year: Year) -> list[int]:
+    """Months whose every sheet is accepted: only these count for escalations."""
+    open_sheets = Sheet.objects.filter(cycle=OuterRef("pk")).exclude(status=Sheet.Status.ACCEPTED)
+    return list(
+        Cycle.objects.filter(year=year)
+        .annotate(pending=Exists(open_sheets))
+        .filter(pending=False)
+        .order_by("month")
+        .values_list("month", flat=True)
+    )
+
+
+def year_result(
+    year: Year, as_of: datetime | None = None, months: list[int] | None = None
+) -> YearResult:
+    """The engine's result for the year's open months (or ``months``) from stored facts."""
+    return compute_year(year.scheme, year_facts(year, as_of), months)

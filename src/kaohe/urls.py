@@ -1,0 +1,29 @@
+"""URL map."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from kaohe.web import results, sheets, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("years/", views.year_list, name="years"),
+    path("years/<int:year>/", views.year_detail, name="year"),
+    path("years/<int:year>/targets/", views.targets, name="targets"),
+    path("years/<int:year>/letters/<str:code>/", views.letter, name="letter"),
+    path("years/<int:year>/months/<int:month>/", sheets.cycle_detail, name="cycle"),
+    path("years/<int:year>/months/<int:month>/ranking/", results.ranking, name="ranking"),
+    path("years/<int:year>/units/<str:code>/", results.unit_page, name="unit"),
+    path("years/<int:year>/escalations/", results.escalations, name="escalations"),
+    path("sheets/<int:sheet_id>/", sheets.sheet_detail, name="sheet"),
+    path("sheets/<int:sheet_id>/cells/<str:code>/<str:item>/", sheets.cell_edit, name="cell"),
+    path("sheets/<int:sheet_id>/submit/", sheets.sheet_submit_view, name="sheet-submit"),
+    path("sheets/<int:sheet_id>/clean/", sheets.sheet_clean_view, name="sheet-clean"),
+    path("sheets/<int:sheet_id>/accept/", sheets.sheet_accept_view, name="sheet-accept"),
+    path("sheets/<int:sheet_id>/return/", sheets.sheet_return_view, name="sheet-return"),
+    path("admin/", admin.site.urls),
+]

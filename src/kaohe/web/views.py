@@ -1,0 +1,217 @@
+"""Home, years, months, responsibility letters and targets."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from kaohe.engine.loader import read_scheme_text
+from kaohe.monthly.models import Cycle, Sheet
+from kaohe.monthly.services import CycleError, cycle_open
+from kaohe.people.models import Unit
+from kaohe.years.models import Target, Year
+from kaohe.years.services import YearError, target_items, target_set, year_create
+
+from .access import any_user, current_user, is_office, may_read_unit, require, role, sees_everything
+from .forms import OpenMonthForm, YearCreateForm
+
+
+@role(any_user)
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    year = Year.objects.first()
+    context: dict[str, object] = {"year": year}
+    if year is not None:
+        cycles = list(
+            Cycle.objects.filter(year=year).annotate(
+                accepted=Count("sheets", filter=Q(sheets__status=Sheet.Status.ACCEPTED)),
+                total=Count("sheets"),
+            )
+        )
+        context["cycles"] = cycles
+        if user.department_id:  # type: ignore[union-attr]
+            context["my_sheets"] = (
+                Sheet.objects.filter(cycle__year=year, department_id=user.department_id)  # type: ignore[union-attr]
+                .select_related("cycle")
+                .order_by("-cycle__month")
+            )
+    return render(request, "web/home.html", context)
+
+
+@role(sees_everything)
+def year_list(request: HttpRequest) -> HttpResponse:
+    form = YearCreateForm()
+    if request.method == "POST":
+        require(current_user(request).is_office)
+        form = YearCreateForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data.get("upload")
+            try:
+                if upload is not None:
+                    text, source = upload.read().decode("utf-8"), upload.name
+                else:
+                    source, text = read_scheme_text(form.cleaned_data["builtin"])
+                year = year_create(
+                    acting_user=current_user(request), scheme_text=text, source=source
+                )
+            except UnicodeDecodeError:
+                form.add_error("upload", _("The file is not UTF-8 text."))
+            except YearError as exc:
+                for error in exc.errors:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, _("The year %(year)s is set up.") % {"year": year.year})
+                return redirect("year", year=year.year)
+    return render(request, "web/years.html", {"years": Year.objects.all(), "form": form})
+
+
+@role(sees_everything)
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    the_year = get_object_or_404(Year, year=year)
+    form = OpenMonthForm(initial={"month": (the_year.cycles.count() % 12) + 1})
+    if request.method == "POST":
+        require(current_user(request).is_office)
+        form = OpenMonthForm(request.POST)
+        if form.is_valid():
+            try:
+                cycle = cycle_open(
+                    acting_user=current_user(request),
+                    year=the_year,
+                    month=form.cleaned_data["month"],
+                    due_date=form.cleaned_data["due_date"],
+                )
+            except CycleError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Month %(month)s is open.") % {"month": cycle.month})
+                return redirect("cycle", year=year, month=cycle.month)
+    cycles = Cycle.objects.filter(year=the_year).annotate(
+        accepted=Count("sheets", filter=Q(sheets__status=Sheet.Status.ACCEPTED)),
+        late=Count("sheets", filter=Q(sheets__late=True)),
+        total=Count("sheets"),
+    )
+    scheme = the_year.scheme
+    return render(
+        request,
+        "web/year.html",
+        {
+            "year": the_year,
+            "scheme": scheme,
+            "cycles": cycles,
+            "form": form,
+            "units": Unit.objects.filter(active=True).count(),
+        },
+    )
+
+
+@role(is_office)
+def targets(request: HttpRequest, year: int) -> HttpResponse:
+    """Responsibility-letter targets (目标管理责任书): each unit's share of a target."""
+    the_year = get_object_or_404(Year, year=year)
+    items = target_items(the_year)
+    scheme = the_year.scheme
+    applies = {}
+    for number, _text in items:
+        categories = set()
+        for category in scheme.categories:
+            rubric = scheme.rubric(category.rubric)
+            if any(i.number == number for i in rubric.items()):
+                categories.add(category.key)
+        applies[number] = categories
+    units = list(Unit.objects.filter(active=True, category__in=[c.key for c in scheme.categories]))
+    current = {(t.unit_id, t.item): t.target for t in Target.objects.filter(year=the_year)}
+    errors: list[str] = []
+    if request.method == "POST":
+        changes = []
+        for unit in units:
+            for number, _text in items:
+                if unit.category not in applies[number]:
+                    continue
+                raw = request.POST.get(f"t-{unit.pk}-{number}", "").strip()
+                if raw == "":
+                    continue
+                if not raw.isdigit():
+                    errors.append(
+                        _("%(unit)s, item %(item)s: enter a whole number.")
+                        % {"unit": unit.name, "item": number}
+                    )
+                    continue
+                if current.get((unit.pk, number)) != int(raw):
+                    changes.append((unit, number, int(raw)))
+        if not errors:
+            from django.db import transaction
+
+            with transaction.atomic():
+                for unit, number, value in changes:
+                    target_set(
+                        acting_user=current_user(request),
+                        year=the_year,
+                        unit=unit,
+                        item=number,
+                        target=value,
+                    )
+            messages.success(request, _("%(n)s targets saved.") % {"n": len(changes)})
+            return redirect("targets", year=year)
+    columns = [
+        (number, text, sum(current.get((u.pk, number), 0) for u in units)) for number, text in items
+    ]
+    rows = [
+        (
+            unit,
+            [
+                (number, unit.category in applies[number], current.get((unit.pk, number)))
+                for number, _t in items
+            ],
+        )
+        for unit in units
+    ]
+    return render(
+        request,
+        "web/targets.html",
+        {
+            "year": the_year,
+            "columns": columns,
+            "rows": rows,
+            "errors": errors,
+        },
+    )
+
+
+@role(any_user)
+def letter(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """A unit's responsibility letter: its items, weights, standards and targets; printable."""
+    the_year = get_object_or_404(Year, year=year)
+    unit = get_object_or_404(Unit, code=code)
+    require(may_read_unit(current_user(request), unit))
+    scheme = the_year.scheme
+    rubric = scheme.rubric(scheme.category(unit.category).rubric)
+    unit_targets = dict(
+        Target.objects.filter(year=the_year, unit=unit).values_list("item", "target")
+    )
+    names = {d.key: d.name for d in scheme.departments}
+    sections = []
+    for section in rubric.sections:
+        rows = []
+        for item in section.items:
+            if not item.applies_to(unit.kind):
+                continue
+            shares = "、".join(
+                f"{names[s.department]}" + (f"{s.points}分" if len(item.departments) > 1 else "")
+                for s in item.departments
+            )
+            rows.append((item, shares, unit_targets.get(item.number)))
+        sections.append((section, rows))
+    return render(
+        request,
+        "web/letter.html",
+        {
+            "year": the_year,
+            "unit": unit,
+            "rubric": rubric,
+            "sections": sections,
+            "category": scheme.category(unit.category),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Assessment years, their frozen schemes and the responsibility letters' targets."""

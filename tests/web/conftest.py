@@ -1,0 +1,67 @@
+"""A small district and the cast of users every view test checks (SPEC §1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from kaohe.engine.loader import read_scheme_text
+from kaohe.monthly.models import Cycle
+from kaohe.monthly.services import cycle_open
+from kaohe.people.models import Department, Unit, User
+from kaohe.years.models import Year
+from kaohe.years.services import year_create
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+@dataclass
+class World:
+    year: Year
+    cycle: Cycle
+    units: dict[str, Unit]
+    users: dict[str, User]
+
+    def client(self, who: str) -> Client:
+        client = Client()
+        if who != "anonymous":
+            client.force_login(self.users[who])
+        return client
+
+    def sheet(self, department: str):  # type: ignore[no-untyped-def]
+        return self.cycle.sheets.get(department__key=department)
+
+
+def make_units(streets: int = 4) -> dict[str, Unit]:
+    units = {
+        f"S{i}": Unit.objects.create(code=f"S{i}", name=f"第{i}街道党工委", category="street",
+                                     secretary=f"书记{i}")
+        for i in range(1, streets + 1)
+    }
+    units["D1"] = Unit.objects.create(code="D1", name="区财政局机关党委", category="district", kind="organ")
+    units["D2"] = Unit.objects.create(code="D2", name="区法院党委", category="district", kind="affiliated")
+    return units
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    source, text = read_scheme_text("district-2014")
+    office = User.objects.create_user("office", password=PASSWORD, is_office=True)
+    year = year_create(acting_user=office, scheme_text=text, source=source)
+    units = make_units()
+    departments = {d.key: d for d in Department.objects.all()}
+    users = {
+        "office": office,
+        "leader": User.objects.create_user("leader", password=PASSWORD, is_leader=True),
+        "assessor_org": User.objects.create_user("org", password=PASSWORD, department=departments["org"]),
+        "assessor_cadre": User.objects.create_user("cadre", password=PASSWORD, department=departments["cadre"]),
+        "unit_a": User.objects.create_user("unit-a", password=PASSWORD, unit=units["S1"]),
+        "unit_b": User.objects.create_user("unit-b", password=PASSWORD, unit=units["S2"]),
+    }
+    cycle = cycle_open(acting_user=office, year=year, month=1)
+    return World(year, cycle, units, users)
+
+
+CAST = ["office", "leader", "assessor_org", "assessor_cadre", "unit_a", "unit_b", "anonymous"]

@@ -1,0 +1,215 @@
+"""The monthly cycle: scoring, scope, submission, acceptance, locking, revisions, reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from kaohe.audit.models import AuditEvent
+from kaohe.monthly.models import Entry, EscalationCase, Notification, Sheet
+from kaohe.monthly.selectors import sheet_grid, year_result
+from kaohe.monthly.services import (
+    CycleError,
+    cycle_open,
+    entry_save,
+    mark_rest_clean,
+    send_reminders,
+    sheet_accept,
+    sheet_return,
+    sheet_submit,
+)
+
+from .conftest import World
+
+
+def score(world: World, unit: str = "S1", item: str = "1", who: str = "assessor_org",
+          department: str = "org", **kwargs) -> Entry | None:  # type: ignore[no-untyped-def]
+    return entry_save(acting_user=world.users[who], sheet=world.sheet(department),
+                      unit=world.units[unit], item=item, **kwargs)
+
+
+def accept_everything(world: World, cycle) -> None:  # type: ignore[no-untyped-def]
+    """Every department scores the rest clean and the office accepts every sheet."""
+    from kaohe.people.models import User
+
+    for sheet in cycle.sheets.select_related("department"):
+        user, _ = User.objects.get_or_create(username=f"a-{sheet.department.key}",
+                                             defaults={"department": sheet.department})
+        mark_rest_clean(acting_user=user, sheet=sheet)
+        sheet_submit(acting_user=user, sheet=sheet)
+        sheet_accept(acting_user=world.users["office"], sheet=sheet)
+
+
+def submit_and_accept(world: World, department: str = "org") -> None:
+    who = f"assessor_{department}"
+    sheet = world.sheet(department)
+    mark_rest_clean(acting_user=world.users[who], sheet=sheet)
+    sheet_submit(acting_user=world.users[who], sheet=sheet)
+    sheet_accept(acting_user=world.users["office"], sheet=sheet)
+
+
+def test_opening_a_month_gives_each_department_a_sheet_due_the_tenth(world: World) -> None:
+    assert world.cycle.due_date == dt.date(2014, 2, 10)
+    assert sorted(world.cycle.sheets.values_list("department__key", flat=True)) == [
+        "cadre", "office", "org", "organs_committee", "talent"]
+    with pytest.raises(CycleError):
+        cycle_open(acting_user=world.users["office"], year=world.year, month=1)
+
+
+def test_a_deduction_needs_a_reason(world: World) -> None:
+    with pytest.raises(CycleError, match="reason"):
+        score(world, values={"checks": {"no_plan": 1}})
+    assert score(world, values={"checks": {"no_plan": 1}}, reason="无培训计划") is not None
+
+
+def test_inputs_must_fit_the_items_rule(world: World) -> None:
+    with pytest.raises(CycleError, match="at most 4"):
+        score(world, values={"checks": {"missing_material": 9}}, reason="x")
+    with pytest.raises(CycleError, match="not used by a checks item"):
+        score(world, values={"count": 2}, reason="x")
+
+
+def test_an_assessor_scores_only_its_departments_items_and_units(world: World) -> None:
+    with pytest.raises(CycleError, match="department"):
+        score(world, who="assessor_cadre", values={}, reason="")  # org's sheet
+    with pytest.raises(CycleError, match="scope"):
+        score(world, item="11", values={}, reason="")  # 11 belongs to 干部科
+    world.units["S3"].member_of.add(world.sheet("org").department)
+    with pytest.raises(CycleError, match="scope"):
+        score(world, unit="S3", values={}, reason="")  # a department never scores its own unit
+    assert "S3" not in [u.code for u, _ in sheet_grid(world.sheet("org")).rows]
+
+
+def test_corrections_never_overwrite_and_figures_can_be_shown_as_of_an_earlier_day(world: World) -> None:
+    first = score(world, values={"checks": {"no_plan": 1}}, reason="无计划")
+    assert first is not None
+    between = timezone.now()
+    second = score(world, values={"checks": {"missing_material": 1}}, reason="缺花名册")
+    assert second is not None and second.replaces == first
+    first.refresh_from_db()
+    assert first.superseded_at is not None and first.values == {"checks": {"no_plan": 1}}
+    submit_and_accept(world)
+    now = year_result(world.year).units["S1"].months[1].score
+    assert now == Decimal("99.5")
+    # as of `between` the sheet was not accepted yet, so the month stood at full marks
+    assert year_result(world.year, as_of=between).units["S1"].months[1].score == Decimal(100)
+
+
+def test_submission_needs_every_cell_scored_and_is_flagged_late_after_the_due_date(world: World) -> None:
+    sheet = world.sheet("org")
+    with pytest.raises(CycleError, match="not scored"):
+        sheet_submit(acting_user=world.users["assessor_org"], sheet=sheet)
+    mark_rest_clean(acting_user=world.users["assessor_org"], sheet=sheet)
+    grid = sheet_grid(sheet)
+    assert grid.scored == grid.cells > 0 and grid.with_findings == 0
+    sheet = sheet_submit(acting_user=world.users["assessor_org"], sheet=sheet)
+    assert sheet.status == Sheet.Status.SUBMITTED and sheet.late  # it is 2026, due 2014-02-10
+
+
+def test_sheet_states_and_who_moves_them(world: World) -> None:
+    sheet = world.sheet("org")
+    mark_rest_clean(acting_user=world.users["assessor_org"], sheet=sheet)
+    with pytest.raises(CycleError):
+        sheet_accept(acting_user=world.users["office"], sheet=sheet)  # still a draft
+    sheet_submit(acting_user=world.users["assessor_org"], sheet=sheet)
+    with pytest.raises(CycleError, match="submitted"):
+        score(world, item="2", values={}, reason="")  # submitted: waits for the office
+    with pytest.raises(CycleError):
+        sheet_accept(acting_user=world.users["assessor_org"], sheet=sheet)
+    with pytest.raises(CycleError, match="reason"):
+        sheet_return(acting_user=world.users["office"], sheet=sheet, reason=" ")
+    sheet = sheet_return(acting_user=world.users["office"], sheet=sheet, reason="第2项请复核")
+    assert sheet.status == Sheet.Status.RETURNED and sheet.editable
+    score(world, item="2", values={"count": 1}, reason="1个村未换届")
+    sheet_submit(acting_user=world.users["assessor_org"], sheet=sheet)
+    sheet = sheet_accept(acting_user=world.users["office"], sheet=sheet)
+    assert sheet.locked
+    with pytest.raises(CycleError, match="locked"):
+        score(world, item="2", values={"count": 2}, reason="2个村")
+    revision = score(world, item="2", values={"count": 2}, reason="2个村",
+                     correction_reason="复核发现另一村")
+    assert revision is not None and revision.correction_reason == "复核发现另一村"
+    actions = list(AuditEvent.objects.filter(object_type="monthly.sheet", object_id=str(sheet.pk))
+                   .values_list("action", flat=True))
+    assert actions == ["sheet.mark_clean", "sheet.submit", "sheet.return", "sheet.submit",
+                       "sheet.accept"]
+    assert AuditEvent.objects.filter(action="entry.correct", reason="复核发现另一村").exists()
+
+
+def test_only_accepted_sheets_count_and_the_ranking_shows_the_change(world: World) -> None:
+    score(world, unit="S2", item="3", values={"met": False}, reason="后进村未转化")
+    client = world.client("office")
+    page = client.get(reverse("ranking", args=[2014, 1])).content.decode()
+    assert "98.00" not in page
+    submit_and_accept(world)
+    result = year_result(world.year)
+    assert result.units["S2"].months[1].score == Decimal(98)
+    assert result.monthly[1]["street"][-1].unit == "S2"
+    page = client.get(reverse("ranking", args=[2014, 1])).content.decode()
+    assert "98.00" in page
+
+
+def test_a_cell_form_saves_all_or_nothing(world: World) -> None:
+    client = world.client("assessor_org")
+    url = reverse("cell", args=[world.sheet("org").pk, "S1", "1"])
+    response = client.post(url, {"c0-check_no_plan": "1", "c0-check_missing_material": "abc"})
+    assert response.status_code == 200 and "whole number" in response.content.decode()
+    assert not Entry.objects.exists()
+    response = client.post(url, {"c0-check_no_plan": "1", "c0-check_missing_material": "3",
+                                 "c0-reason": "无计划,缺3项资料"})
+    assert response.status_code == 302
+    entry = Entry.objects.get()
+    assert entry.values == {"checks": {"no_plan": 1, "missing_material": 3}}
+
+
+def test_a_sub_rubric_cell_saves_each_sub_item(world: World) -> None:
+    client = world.client("assessor_org")
+    url = reverse("cell", args=[world.sheet("org").pk, "D2", "2"])  # affiliated: org's 20 points
+    data = {f"c{i}-reason": "" for i in range(7)}
+    data |= {"c1-check_no_plan": "1", "c1-reason": "无三会一课计划"}
+    assert client.post(url, data).status_code == 302
+    assert Entry.objects.filter(unit=world.units["D2"], item="2").count() == 7
+    submit_and_accept(world)
+    # (100 − 4) ÷ 100 × 20 + 20 = 39.2
+    assert year_result(world.year).units["D2"].months[1].score == Decimal("99.2")
+
+
+def test_escalations_are_listed_for_the_office(world: World) -> None:
+    office = world.users["office"]
+    for month in (2, 3):
+        cycle_open(acting_user=office, year=world.year, month=month)
+    from kaohe.monthly.models import Cycle
+    for month in (1, 2):
+        sheet = Cycle.objects.get(year=world.year, month=month).sheets.get(department__key="org")
+        for unit in ("S3", "S4"):
+            entry_save(acting_user=world.users["assessor_org"], sheet=sheet, unit=world.units[unit],
+                       item="8", values={"deduction": "2"}, reason="工作不扎实")
+        accept_everything(world, sheet.cycle)
+    cases = EscalationCase.objects.filter(year=world.year, action="talk")
+    assert sorted(cases.values_list("unit__code", flat=True)) == ["S3", "S4"]
+    case = cases.first()
+    assert case is not None and case.months == [1, 2]
+    response = world.client("office").post(reverse("escalations", args=[2014]),
+                                           {"case": case.pk, "status": "done", "notes": "已约谈"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.notes) == ("done", "已约谈")
+    assert world.client("leader").post(reverse("escalations", args=[2014]),
+                                       {"case": case.pk, "status": "pending"}).status_code == 403
+
+
+def test_reminders_go_before_the_due_date_once_a_day(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+    world.sheet("org").department.__class__.objects.filter(key="org").update(email="org@example.org")
+    today = world.cycle.due_date - dt.timedelta(days=2)
+    assert send_reminders(today=today) == 5
+    assert send_reminders(today=today) == 0
+    assert Notification.objects.count() == 5
+    assert any("org@example.org" in m.to for m in mail.outbox)
+    assert send_reminders(today=world.cycle.due_date + dt.timedelta(days=1)) == 0
+    page = world.client("assessor_org").get(reverse("home")).content.decode()
+    assert "2014-02-10" in page
