@@ -36,17 +36,21 @@ class World:
 
 def make_units(streets: int = 4) -> dict[str, Unit]:
     units = {
-        f"S{i}": Unit.objects.create(code=f"S{i}", name=f"第{i}街道党工委", category="street",
-                                     secretary=f"书记{i}")
+        f"S{i}": Unit.objects.create(
+            code=f"S{i}", name=f"第{i}街道党工委", category="street", secretary=f"书记{i}"
+        )
         for i in range(1, streets + 1)
     }
-    units["D1"] = Unit.objects.create(code="D1", name="区财政局机关党委", category="district", kind="organ")
-    units["D2"] = Unit.objects.create(code="D2", name="区法院党委", category="district", kind="affiliated")
+    units["D1"] = Unit.objects.create(
+        code="D1", name="区财政局机关党委", category="district", kind="organ"
+    )
+    units["D2"] = Unit.objects.create(
+        code="D2", name="区法院党委", category="district", kind="affiliated"
+    )
     return units
 
 
-@pytest.fixture
-def world(db: None) -> World:
+def build_world() -> World:
     source, text = read_scheme_text("district-2014")
     office = User.objects.create_user("office", password=PASSWORD, is_office=True)
     year = year_create(acting_user=office, scheme_text=text, source=source)
@@ -55,13 +59,28 @@ def world(db: None) -> World:
     users = {
         "office": office,
         "leader": User.objects.create_user("leader", password=PASSWORD, is_leader=True),
-        "assessor_org": User.objects.create_user("org", password=PASSWORD, department=departments["org"]),
-        "assessor_cadre": User.objects.create_user("cadre", password=PASSWORD, department=departments["cadre"]),
+        "assessor_org": User.objects.create_user(
+            "org", password=PASSWORD, department=departments["org"]
+        ),
+        "assessor_cadre": User.objects.create_user(
+            "cadre", password=PASSWORD, department=departments["cadre"]
+        ),
         "unit_a": User.objects.create_user("unit-a", password=PASSWORD, unit=units["S1"]),
         "unit_b": User.objects.create_user("unit-b", password=PASSWORD, unit=units["S2"]),
     }
     cycle = cycle_open(acting_user=office, year=year, month=1)
     return World(year, cycle, units, users)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def live_world(transactional_db: None) -> World:
+    """The same district, committed, for the browser against the live server."""
+    return build_world()
 
 
 CAST = ["office", "leader", "assessor_org", "assessor_cadre", "unit_a", "unit_b", "anonymous"]

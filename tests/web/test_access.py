@@ -23,7 +23,11 @@ PAGES: list[tuple[str, Callable[[World], str], Allowed]] = [
     ("ranking", lambda w: reverse("ranking", args=[2014, 1]), OVERSEERS),
     ("unit page", lambda w: reverse("unit", args=[2014, "S1"]), OVERSEERS | {"unit_a"}),
     ("escalations", lambda w: reverse("escalations", args=[2014]), OVERSEERS),
-    ("org sheet", lambda w: reverse("sheet", args=[w.sheet("org").pk]), OVERSEERS | {"assessor_org"}),
+    (
+        "org sheet",
+        lambda w: reverse("sheet", args=[w.sheet("org").pk]),
+        OVERSEERS | {"assessor_org"},
+    ),
     ("org cell", lambda w: reverse("cell", args=[w.sheet("org").pk, "S1", "1"]), {"assessor_org"}),
     ("admin", lambda w: reverse("admin:index"), set()),  # nobody here is staff
 ]
@@ -31,8 +35,9 @@ PAGES: list[tuple[str, Callable[[World], str], Allowed]] = [
 
 @pytest.mark.parametrize(("name", "url", "allowed"), PAGES, ids=[p[0] for p in PAGES])
 @pytest.mark.parametrize("who", CAST)
-def test_page_access(world: World, name: str, url: Callable[[World], str], allowed: Allowed,
-                     who: str) -> None:
+def test_page_access(
+    world: World, name: str, url: Callable[[World], str], allowed: Allowed, who: str
+) -> None:
     response = world.client(who).get(url(world))
     if who == "anonymous":
         assert response.status_code == 302 and "login" in response["Location"]
@@ -48,19 +53,39 @@ ACTIONS: list[tuple[str, Callable[[World], str], dict[str, str], Allowed]] = [
     ("open month", lambda w: reverse("year", args=[2014]), {"month": "2"}, {"office"}),
     ("set targets", lambda w: reverse("targets", args=[2014]), {}, {"office"}),
     ("create year", lambda w: reverse("years"), {"builtin": "district-2014"}, {"office"}),
-    ("mark clean", lambda w: reverse("sheet-clean", args=[w.sheet("org").pk]), {}, {"assessor_org"}),
+    (
+        "mark clean",
+        lambda w: reverse("sheet-clean", args=[w.sheet("org").pk]),
+        {},
+        {"assessor_org"},
+    ),
     ("submit", lambda w: reverse("sheet-submit", args=[w.sheet("org").pk]), {}, {"assessor_org"}),
     ("accept", lambda w: reverse("sheet-accept", args=[w.sheet("org").pk]), {}, {"office"}),
-    ("return", lambda w: reverse("sheet-return", args=[w.sheet("org").pk]), {"reason": "x"}, {"office"}),
-    ("score cell", lambda w: reverse("cell", args=[w.sheet("org").pk, "S1", "2"]), {"c0-count": "0"},
-     {"assessor_org"}),
+    (
+        "return",
+        lambda w: reverse("sheet-return", args=[w.sheet("org").pk]),
+        {"reason": "x"},
+        {"office"},
+    ),
+    (
+        "score cell",
+        lambda w: reverse("cell", args=[w.sheet("org").pk, "S1", "2"]),
+        {"c0-count": "0"},
+        {"assessor_org"},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "url", "data", "allowed"), ACTIONS, ids=[a[0] for a in ACTIONS])
 @pytest.mark.parametrize("who", CAST)
-def test_action_access(world: World, name: str, url: Callable[[World], str], data: dict[str, str],
-                       allowed: Allowed, who: str) -> None:
+def test_action_access(
+    world: World,
+    name: str,
+    url: Callable[[World], str],
+    data: dict[str, str],
+    allowed: Allowed,
+    who: str,
+) -> None:
     response = world.client(who).post(url(world), data)
     if who == "anonymous":
         assert response.status_code == 302 and "login" in response["Location"]

@@ -27,10 +27,21 @@ from kaohe.monthly.services import (
 from .conftest import World
 
 
-def score(world: World, unit: str = "S1", item: str = "1", who: str = "assessor_org",
-          department: str = "org", **kwargs) -> Entry | None:  # type: ignore[no-untyped-def]
-    return entry_save(acting_user=world.users[who], sheet=world.sheet(department),
-                      unit=world.units[unit], item=item, **kwargs)
+def score(
+    world: World,
+    unit: str = "S1",
+    item: str = "1",
+    who: str = "assessor_org",
+    department: str = "org",
+    **kwargs,
+) -> Entry | None:  # type: ignore[no-untyped-def]
+    return entry_save(
+        acting_user=world.users[who],
+        sheet=world.sheet(department),
+        unit=world.units[unit],
+        item=item,
+        **kwargs,
+    )
 
 
 def accept_everything(world: World, cycle) -> None:  # type: ignore[no-untyped-def]
@@ -38,8 +49,9 @@ def accept_everything(world: World, cycle) -> None:  # type: ignore[no-untyped-d
     from kaohe.people.models import User
 
     for sheet in cycle.sheets.select_related("department"):
-        user, _ = User.objects.get_or_create(username=f"a-{sheet.department.key}",
-                                             defaults={"department": sheet.department})
+        user, _ = User.objects.get_or_create(
+            username=f"a-{sheet.department.key}", defaults={"department": sheet.department}
+        )
         mark_rest_clean(acting_user=user, sheet=sheet)
         sheet_submit(acting_user=user, sheet=sheet)
         sheet_accept(acting_user=world.users["office"], sheet=sheet)
@@ -56,7 +68,12 @@ def submit_and_accept(world: World, department: str = "org") -> None:
 def test_opening_a_month_gives_each_department_a_sheet_due_the_tenth(world: World) -> None:
     assert world.cycle.due_date == dt.date(2014, 2, 10)
     assert sorted(world.cycle.sheets.values_list("department__key", flat=True)) == [
-        "cadre", "office", "org", "organs_committee", "talent"]
+        "cadre",
+        "office",
+        "org",
+        "organs_committee",
+        "talent",
+    ]
     with pytest.raises(CycleError):
         cycle_open(acting_user=world.users["office"], year=world.year, month=1)
 
@@ -85,7 +102,9 @@ def test_an_assessor_scores_only_its_departments_items_and_units(world: World) -
     assert "S3" not in [u.code for u, _ in sheet_grid(world.sheet("org")).rows]
 
 
-def test_corrections_never_overwrite_and_figures_can_be_shown_as_of_an_earlier_day(world: World) -> None:
+def test_corrections_never_overwrite_and_figures_can_be_shown_as_of_an_earlier_day(
+    world: World,
+) -> None:
     first = score(world, values={"checks": {"no_plan": 1}}, reason="无计划")
     assert first is not None
     between = timezone.now()
@@ -100,7 +119,9 @@ def test_corrections_never_overwrite_and_figures_can_be_shown_as_of_an_earlier_d
     assert year_result(world.year, as_of=between).units["S1"].months[1].score == Decimal(100)
 
 
-def test_submission_needs_every_cell_scored_and_is_flagged_late_after_the_due_date(world: World) -> None:
+def test_submission_needs_every_cell_scored_and_is_flagged_late_after_the_due_date(
+    world: World,
+) -> None:
     sheet = world.sheet("org")
     with pytest.raises(CycleError, match="not scored"):
         sheet_submit(acting_user=world.users["assessor_org"], sheet=sheet)
@@ -131,13 +152,22 @@ def test_sheet_states_and_who_moves_them(world: World) -> None:
     assert sheet.locked
     with pytest.raises(CycleError, match="locked"):
         score(world, item="2", values={"count": 2}, reason="2个村")
-    revision = score(world, item="2", values={"count": 2}, reason="2个村",
-                     correction_reason="复核发现另一村")
+    revision = score(
+        world, item="2", values={"count": 2}, reason="2个村", correction_reason="复核发现另一村"
+    )
     assert revision is not None and revision.correction_reason == "复核发现另一村"
-    actions = list(AuditEvent.objects.filter(object_type="monthly.sheet", object_id=str(sheet.pk))
-                   .values_list("action", flat=True))
-    assert actions == ["sheet.mark_clean", "sheet.submit", "sheet.return", "sheet.submit",
-                       "sheet.accept"]
+    actions = list(
+        AuditEvent.objects.filter(object_type="monthly.sheet", object_id=str(sheet.pk)).values_list(
+            "action", flat=True
+        )
+    )
+    assert actions == [
+        "sheet.mark_clean",
+        "sheet.submit",
+        "sheet.return",
+        "sheet.submit",
+        "sheet.accept",
+    ]
     assert AuditEvent.objects.filter(action="entry.correct", reason="复核发现另一村").exists()
 
 
@@ -160,8 +190,14 @@ def test_a_cell_form_saves_all_or_nothing(world: World) -> None:
     response = client.post(url, {"c0-check_no_plan": "1", "c0-check_missing_material": "abc"})
     assert response.status_code == 200 and "whole number" in response.content.decode()
     assert not Entry.objects.exists()
-    response = client.post(url, {"c0-check_no_plan": "1", "c0-check_missing_material": "3",
-                                 "c0-reason": "无计划,缺3项资料"})
+    response = client.post(
+        url,
+        {
+            "c0-check_no_plan": "1",
+            "c0-check_missing_material": "3",
+            "c0-reason": "无计划,缺3项资料",
+        },
+    )
     assert response.status_code == 302
     entry = Entry.objects.get()
     assert entry.values == {"checks": {"no_plan": 1, "missing_material": 3}}
@@ -184,27 +220,41 @@ def test_escalations_are_listed_for_the_office(world: World) -> None:
     for month in (2, 3):
         cycle_open(acting_user=office, year=world.year, month=month)
     from kaohe.monthly.models import Cycle
+
     for month in (1, 2):
         sheet = Cycle.objects.get(year=world.year, month=month).sheets.get(department__key="org")
         for unit in ("S3", "S4"):
-            entry_save(acting_user=world.users["assessor_org"], sheet=sheet, unit=world.units[unit],
-                       item="8", values={"deduction": "2"}, reason="工作不扎实")
+            entry_save(
+                acting_user=world.users["assessor_org"],
+                sheet=sheet,
+                unit=world.units[unit],
+                item="8",
+                values={"deduction": "2"},
+                reason="工作不扎实",
+            )
         accept_everything(world, sheet.cycle)
     cases = EscalationCase.objects.filter(year=world.year, action="talk")
     assert sorted(cases.values_list("unit__code", flat=True)) == ["S3", "S4"]
     case = cases.first()
     assert case is not None and case.months == [1, 2]
-    response = world.client("office").post(reverse("escalations", args=[2014]),
-                                           {"case": case.pk, "status": "done", "notes": "已约谈"})
+    response = world.client("office").post(
+        reverse("escalations", args=[2014]), {"case": case.pk, "status": "done", "notes": "已约谈"}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.notes) == ("done", "已约谈")
-    assert world.client("leader").post(reverse("escalations", args=[2014]),
-                                       {"case": case.pk, "status": "pending"}).status_code == 403
+    assert (
+        world.client("leader")
+        .post(reverse("escalations", args=[2014]), {"case": case.pk, "status": "pending"})
+        .status_code
+        == 403
+    )
 
 
 def test_reminders_go_before_the_due_date_once_a_day(world: World, settings) -> None:  # type: ignore[no-untyped-def]
-    world.sheet("org").department.__class__.objects.filter(key="org").update(email="org@example.org")
+    world.sheet("org").department.__class__.objects.filter(key="org").update(
+        email="org@example.org"
+    )
     today = world.cycle.due_date - dt.timedelta(days=2)
     assert send_reminders(today=today) == 5
     assert send_reminders(today=today) == 0

@@ -89,14 +89,14 @@ def year_facts(year: Year, as_of: datetime | None = None) -> Facts:
     members = memberships()
     keys = {d.pk: d.key for d in Department.objects.all()}
     months = sorted(Cycle.objects.filter(year=year).values_list("month", flat=True))
-    accepted = current_entries(as_of).filter(sheet__cycle__year=year, sheet__status=Sheet.Status.ACCEPTED)
+    accepted = current_entries(as_of).filter(
+        sheet__cycle__year=year, sheet__status=Sheet.Status.ACCEPTED
+    )
     if as_of is not None:  # accepted is final, so "accepted by then" is decided_at ≤ as_of
         accepted = accepted.filter(sheet__decided_at__lte=as_of)
-    entries = (
-        accepted
-        .select_related("sheet__cycle", "sheet__department", "unit", "created_by")
-        .order_by("id")
-    )
+    entries = accepted.select_related(
+        "sheet__cycle", "sheet__department", "unit", "created_by"
+    ).order_by("id")
     findings = []
     for e in entries:
         if not e.has_findings:

@@ -34,7 +34,6 @@ from .models import Cycle, Entry, EscalationCase, Notification, Sheet
 from .scope import columns_for, department_items
 from .selectors import complete_months, memberships, sheet_grid, year_result
 
-
 logger = logging.getLogger(__name__)
 
 

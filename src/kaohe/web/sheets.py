@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kaohe.engine.rules import natural
 from kaohe.monthly.models import Cycle, Sheet
 from kaohe.monthly.scope import Column, columns_for
 from kaohe.monthly.selectors import current_entries, sheet_grid
@@ -90,13 +91,15 @@ def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
             by_item.setdefault(column.item.number, []).append((column, entry))
             table["items"].setdefault(column.item.number, column.item)
         table["rows"].append((unit, by_item))
+    order = {c.key: i for i, c in enumerate(scheme.categories)}
+    tables = dict(sorted(tables.items(), key=lambda pair: order[pair[0]]))
     for table in tables.values():
-        numbers = list(table["items"])
+        numbers = sorted(table["items"], key=natural)
         table["rows"] = [
             (unit, [_cell(number, by_item.get(number)) for number in numbers])
             for unit, by_item in table["rows"]
         ]
-        table["items"] = list(table["items"].values())
+        table["items"] = [table["items"][n] for n in numbers]
     return render(
         request,
         "web/sheet.html",
