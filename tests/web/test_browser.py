@@ -17,7 +17,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 pytestmark = pytest.mark.browser
 
 if not shutil.which(CHROMIUM) and not os.environ.get("KAOHE_REQUIRE_BROWSER"):
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+    pytest.skip(
+        "Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +30,13 @@ def browser() -> Iterator[object]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -46,7 +53,9 @@ def login(browser, live_server, username: str):  # type: ignore[no-untyped-def]
 
 
 def test_assessor_scores_office_accepts_ranking_changes_unit_reads_its_own(
-    browser, live_server, live_world: World  # type: ignore[no-untyped-def]
+    browser,
+    live_server,
+    live_world: World,  # type: ignore[no-untyped-def]
 ) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     sheet = live_world.sheet("org")

@@ -188,7 +188,7 @@ def test_a_cell_form_saves_all_or_nothing(world: World) -> None:
     client = world.client("assessor_org")
     url = reverse("cell", args=[world.sheet("org").pk, "S1", "1"])
     response = client.post(url, {"c0-check_no_plan": "1", "c0-check_missing_material": "abc"})
-    assert response.status_code == 200 and "whole number" in response.content.decode()
+    assert response.status_code == 200 and "请输入整数" in response.content.decode()
     assert not Entry.objects.exists()
     response = client.post(
         url,
@@ -263,3 +263,32 @@ def test_reminders_go_before_the_due_date_once_a_day(world: World, settings) -> 
     assert send_reminders(today=world.cycle.due_date + dt.timedelta(days=1)) == 0
     page = world.client("assessor_org").get(reverse("home")).content.decode()
     assert "2014-02-10" in page
+
+
+def test_pages_show_figures_as_they_stood_on_an_earlier_day(world: World) -> None:
+    score(world, unit="S2", item="3", values={"met": False}, reason="后进村未转化")
+    submit_and_accept(world)
+    client = world.client("office")
+    now = client.get(reverse("ranking", args=[2014, 1])).content.decode()
+    before = client.get(reverse("ranking", args=[2014, 1]) + "?as_of=2014-01-31").content.decode()
+    assert "98.00" in now and "98.00" not in before
+    assert "2014-01-31" in before
+    unit = world.client("office").get(reverse("unit", args=[2014, "S2"]) + "?as_of=2014-01-31")
+    assert "100.00" in unit.content.decode()
+
+
+def test_targets_show_the_sum_against_the_district_target(world: World) -> None:
+    client = world.client("office")
+    data = {f"t-{world.units[c].pk}-6": "20" for c in ("S1", "S2", "S3", "S4")}
+    assert client.post(reverse("targets", args=[2014]), data).status_code == 302
+    page = client.get(reverse("targets", args=[2014])).content.decode()
+    assert "80 / 全区目标88" in page
+    assert AuditEvent.objects.filter(action="target.set").count() == 4
+    bad = client.post(
+        reverse("targets", args=[2014]),
+        {f"t-{world.units['S1'].pk}-6": "abc", f"t-{world.units['S2'].pk}-6": "7"},
+    )
+    assert bad.status_code == 200 and "请输入整数" in bad.content.decode()
+    from kaohe.years.models import Target
+
+    assert Target.objects.get(unit=world.units["S2"], item="6").target == 20  # nothing saved

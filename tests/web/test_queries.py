@@ -13,12 +13,16 @@ from .conftest import World
 
 
 def add_units(n: int, start: int) -> None:
-    Unit.objects.bulk_create([
-        Unit(code=f"X{i:03d}", name=f"加测街道{i}", category="street") for i in range(start, start + n)
-    ] + [
-        Unit(code=f"Y{i:03d}", name=f"加测机关{i}", category="district", kind="organ")
-        for i in range(start, start + n)
-    ])
+    Unit.objects.bulk_create(
+        [
+            Unit(code=f"X{i:03d}", name=f"加测街道{i}", category="street")
+            for i in range(start, start + n)
+        ]
+        + [
+            Unit(code=f"Y{i:03d}", name=f"加测机关{i}", category="district", kind="organ")
+            for i in range(start, start + n)
+        ]
+    )
 
 
 def queries(world: World, who: str, url: str) -> int:

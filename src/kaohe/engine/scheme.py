@@ -104,6 +104,7 @@ class TargetCountRule(Strict):
     over_points: Points = Decimal(0)
     over_cap: Points = Decimal(0)
     counted: str = "个"
+    total_target: Annotated[int, Field(ge=0)] | None = None  # the whole district's target
 
 
 class DiscretionaryRule(Strict):

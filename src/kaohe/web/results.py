@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaohe.monthly.models import Cycle, EscalationCase, Sheet
@@ -15,6 +18,17 @@ from kaohe.years.models import Year
 
 from .access import any_user, current_user, may_read_unit, require, role, sees_everything
 from .forms import EscalationForm
+
+
+def as_of(request: HttpRequest) -> tuple[datetime | None, str]:
+    """``?as_of=YYYY-MM-DD``: the figures as they stood at the end of that day (复核)."""
+    raw = request.GET.get("as_of", "")
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None, ""
+    end = datetime.combine(day, time.max)
+    return timezone.make_aware(end), raw
 
 
 def _year_with_cycles(year: int) -> tuple[Year, list[Cycle]]:
@@ -29,7 +43,8 @@ def ranking(request: HttpRequest, year: int, month: int) -> HttpResponse:
     cycle = next((c for c in cycles if c.month == month), None)
     if cycle is None:
         return redirect("year", year=year)
-    result = year_result(the_year)
+    moment, as_of_text = as_of(request)
+    result = year_result(the_year, as_of=moment)
     pending = Sheet.objects.filter(cycle=cycle).exclude(status=Sheet.Status.ACCEPTED).count()
     units = {code: y.unit for code, y in result.units.items()}
     tables = []
@@ -48,6 +63,7 @@ def ranking(request: HttpRequest, year: int, month: int) -> HttpResponse:
             "pending": pending,
             "actions": actions,
             "units": units,
+            "as_of": as_of_text,
         },
     )
 
@@ -60,7 +76,8 @@ def unit_page(request: HttpRequest, year: int, code: str) -> HttpResponse:
     the_year, cycles = _year_with_cycles(year)
     if not cycles:
         return render(request, "web/unit.html", {"year": the_year, "unit": unit, "months": []})
-    result = year_result(the_year)
+    moment, as_of_text = as_of(request)
+    result = year_result(the_year, as_of=moment)
     if code not in result.units:
         raise_404()
     chosen = int(request.GET.get("month", cycles[-1].month))
@@ -82,6 +99,7 @@ def unit_page(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "chosen": chosen,
             "line": line,
             "escalations": escalations,
+            "as_of": as_of_text,
         },
     )
 

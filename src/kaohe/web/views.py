@@ -114,7 +114,7 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
     items = target_items(the_year)
     scheme = the_year.scheme
     applies = {}
-    for number, _text in items:
+    for number, _text, _total in items:
         categories = set()
         for category in scheme.categories:
             rubric = scheme.rubric(category.rubric)
@@ -127,7 +127,7 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST":
         changes = []
         for unit in units:
-            for number, _text in items:
+            for number, _text, _total in items:
                 if unit.category not in applies[number]:
                     continue
                 raw = request.POST.get(f"t-{unit.pk}-{number}", "").strip()
@@ -156,14 +156,15 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
             messages.success(request, _("%(n)s targets saved.") % {"n": len(changes)})
             return redirect("targets", year=year)
     columns = [
-        (number, text, sum(current.get((u.pk, number), 0) for u in units)) for number, text in items
+        (number, text, sum(current.get((u.pk, number), 0) for u in units), total)
+        for number, text, total in items
     ]
     rows = [
         (
             unit,
             [
                 (number, unit.category in applies[number], current.get((unit.pk, number)))
-                for number, _t in items
+                for number, _t, _total in items
             ],
         )
         for unit in units

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from kaohe.audit.services import record
 from kaohe.engine import InputError, parse_scheme
+from kaohe.engine.rules import natural
 from kaohe.engine.scheme import TargetCountRule
 from kaohe.people.models import Department, Unit, User
 
@@ -47,19 +48,20 @@ def year_create(*, acting_user: User | None, scheme_text: str, source: str) -> Y
     return year
 
 
-def target_items(year: Year) -> list[tuple[str, str]]:
-    """(item number, target text) of the scheme's items that take a unit target."""
-    seen: dict[str, str] = {}
+def target_items(year: Year) -> list[tuple[str, str, int | None]]:
+    """(item number, target text, district-wide target) of the items that take a unit target."""
+    seen: dict[str, tuple[str, int | None]] = {}
     for rubric in year.scheme.rubrics:
         for item in rubric.items():
             if isinstance(item.rule, TargetCountRule):
-                seen.setdefault(item.number, item.target)
-    return sorted(seen.items(), key=lambda pair: int(pair[0]) if pair[0].isdigit() else 0)
+                seen.setdefault(item.number, (item.target, item.rule.total_target))
+    ordered = sorted(seen.items(), key=lambda pair: natural(pair[0]))
+    return [(number, text, total) for number, (text, total) in ordered]
 
 
 @transaction.atomic
 def target_set(*, acting_user: User, year: Year, unit: Unit, item: str, target: int) -> Target:
-    if item not in dict(target_items(year)):
+    if item not in {number for number, _text, _total in target_items(year)}:
         raise YearError([_("Item %(item)s takes no target.") % {"item": item}])
     current = Target.objects.select_for_update().filter(year=year, unit=unit, item=item).first()
     before = current.target if current else None

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run the database-backed tests again on PostgreSQL when a server answers.
+set -euo pipefail
+url=${KAOHE_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
+if .venv/bin/python - "$url" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1], connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable at {sys.argv[1]} ({exc.__class__.__name__}): the PostgreSQL leg is skipped")
+    sys.exit(1)
+PY
+then
+  echo "== the web tests again, on PostgreSQL ($url) =="
+  DATABASE_URL="$url" .venv/bin/pytest tests/web -p no:cacheprovider
+fi
