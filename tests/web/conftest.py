@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from kaohe.engine.loader import read_scheme_text
 from kaohe.monthly.models import Cycle
@@ -70,6 +73,15 @@ def build_world() -> World:
     }
     cycle = cycle_open(acting_user=office, year=year, month=1)
     return World(year, cycle, units, users)
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """Services speak the active language; pin it so assertions do not depend on test order
+    (a request's LocaleMiddleware leaves its language active in the thread)."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
