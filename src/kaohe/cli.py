@@ -235,6 +235,31 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recompute(args: argparse.Namespace) -> int:
+    """Rebuild a year's published figures from the stored facts and report any difference."""
+    _django()
+    from kaohe.yearend.services import recompute_differences
+    from kaohe.years.models import Year
+
+    year = Year.objects.filter(year=args.year).first()
+    if year is None:
+        print(f"no assessment year {args.year}", file=sys.stderr)
+        return 2
+    problems = recompute_differences(year)
+    if not problems:
+        print(
+            f"{args.year}: every published figure equals the engine's recomputation from the facts"
+        )
+        return 0
+    print(
+        f"{args.year}: {len(problems)} difference(s) between published and recomputed figures:",
+        file=sys.stderr,
+    )
+    for problem in problems[:200]:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _django()
     from kaohe.audit.services import verify_chain
@@ -298,6 +323,17 @@ def build_parser() -> argparse.ArgumentParser:
     manage = commands.add_parser("manage", help="Django management commands")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
+
+    recompute = commands.add_parser("recompute", help="recompute a year from its stored facts")
+    recompute.add_argument(
+        "--verify",
+        dest="year",
+        type=int,
+        required=True,
+        metavar="YEAR",
+        help="compare with what was published",
+    )
+    recompute.set_defaults(func=cmd_recompute)
 
     audit = commands.add_parser("audit", help="the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)

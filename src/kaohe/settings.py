@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kaohe.people",
     "kaohe.years",
     "kaohe.monthly",
+    "kaohe.yearend",
     "kaohe.web",
 ]
 
@@ -126,6 +127,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves finders and this root
+EVIDENCE_ROOT = Path(os.environ.get("KAOHE_EVIDENCE_DIR", VAR_DIR / "evidence"))  # not static
+EVIDENCE_MAX_BYTES = envint("KAOHE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kaohe.web import results, sheets, views
+from kaohe.web import closing, results, sheets, views, yearend
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,5 +25,17 @@ urlpatterns = [
     path("sheets/<int:sheet_id>/clean/", sheets.sheet_clean_view, name="sheet-clean"),
     path("sheets/<int:sheet_id>/accept/", sheets.sheet_accept_view, name="sheet-accept"),
     path("sheets/<int:sheet_id>/return/", sheets.sheet_return_view, name="sheet-return"),
+    path("years/<int:year>/declarations/", yearend.declarations, name="declarations"),
+    path("declarations/<int:pk>/", yearend.declaration_detail, name="declaration"),
+    path("evidence/<int:pk>/", yearend.evidence_file, name="evidence"),
+    path("years/<int:year>/evaluation/", yearend.evaluation, name="evaluation"),
+    path("ballot/<str:code>/", yearend.ballot, name="ballot"),
+    path("years/<int:year>/results/", closing.results, name="results"),
+    path("years/<int:year>/results/<str:code>/", closing.annual_unit, name="annual-unit"),
+    path("years/<int:year>/use/", closing.results_use, name="use"),
+    path("years/<int:year>/use.<str:fmt>", closing.results_use, name="use-export"),
+    path("notices/", closing.notice_list, name="notices"),
+    path("notices/<int:year>/", closing.notice, name="notice"),
+    path("notices/<int:year>/notice.pdf", closing.notice_pdf, name="notice-pdf"),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
-"""The demo district: the 2014 scheme, 60 units, a login per role, months already scored.
+"""The demo district: one completed, published year (2014) and the current year in progress
+(2015, the same measures), 60 units, a login per role, months already scored.
 
 Scores come from the engine's synthetic year (kaohe.demofacts) and are written in bulk, one
 audit event per sheet, so a newcomer can click through a real month at once."""
@@ -20,12 +21,15 @@ from kaohe.monthly.models import Cycle, Entry, Sheet
 from kaohe.monthly.scope import columns_for
 from kaohe.monthly.services import cycle_open, escalations_sync
 from kaohe.people.models import Department, Unit, User
+from kaohe.yearend.models import Closing, Declaration, Evaluation, Tally
+from kaohe.yearend.selectors import published_figures, year_end_result
+from kaohe.yearend.services import add_working_days, figures_sha
 from kaohe.years.models import Target, Year
 from kaohe.years.services import year_create
 
 DEMO_PASSWORD = "kaohe-demo-2014"  # noqa: S105 - printed on start, demo data only
-ACCEPTED_MONTHS = (1, 2, 3, 4, 5)
-OPEN_MONTH = 6
+CURRENT_ACCEPTED = (1, 2, 3, 4, 5)
+CURRENT_OPEN = 6
 
 
 def demo_logins() -> list[tuple[str, str]]:
@@ -49,7 +53,7 @@ def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
 @transaction.atomic
 def load_demo() -> Year:
     """Set up the demo district once; a second call changes nothing."""
-    existing = Year.objects.filter(year=2014).first()
+    existing = Year.objects.filter(year=2015).first()
     if existing is not None:
         return existing
     source, text = read_scheme_text("district-2014")
@@ -61,12 +65,10 @@ def load_demo() -> Year:
         is_staff=True,
         is_superuser=True,
     )
-    year = year_create(acting_user=office, scheme_text=text, source=source)
-    scheme = year.scheme
-    data = demo_facts(scheme, units=60, seed=2014)
-    units = {}
-    for row in data["units"]:
-        units[row["id"]] = Unit.objects.create(
+    done = year_create(acting_user=office, scheme_text=text, source=source)
+    data = demo_facts(done.scheme, units=60, seed=2014)
+    units = {
+        row["id"]: Unit.objects.create(
             code=row["id"],
             name=row["name"],
             category=row["category"],
@@ -74,8 +76,10 @@ def load_demo() -> Year:
             secretary=row["secretary"],
             leaders=",".join(row["leaders"]),
         )
+        for row in data["units"]
+    }
     departments = {d.key: d for d in Department.objects.all()}
-    User.objects.create_user(
+    leader = User.objects.create_user(
         "leader", password=DEMO_PASSWORD, display_name="部务会 王强", is_leader=True
     )
     assessors = {
@@ -84,13 +88,63 @@ def load_demo() -> Year:
         )
         for key, d in departments.items()
     }
-    for code in ("S01", "S02", "D01"):
-        User.objects.create_user(
+    unit_users = {
+        code: User.objects.create_user(
             f"unit-{code.lower()}",
             password=DEMO_PASSWORD,
             display_name=f"{units[code].name}联络员",
             unit=units[code],
         )
+        for code in ("S01", "S02", "D01")
+    }
+    _months(done, data, units, assessors, office, accepted=tuple(range(1, 13)), open_month=None)
+    _year_end(done, data, units, office, leader)
+
+    current_text = text.replace("year: 2014", "year: 2015", 1).replace(
+        "title: 区组织工作考核办法(2014年)", "title: 区组织工作考核办法(2015年,沿用2014年办法)", 1
+    )
+    current = year_create(
+        acting_user=office, scheme_text=current_text, source="district-2014 → 2015"
+    )
+    data = demo_facts(current.scheme, units=60, seed=2015)
+    _months(
+        current, data, units, assessors, office, accepted=CURRENT_ACCEPTED, open_month=CURRENT_OPEN
+    )
+    closing, _created = Closing.objects.get_or_create(year=current)
+    closing.declarations_open = True
+    closing.save()
+    Declaration.objects.create(
+        year=current,
+        unit=units["S01"],
+        kind="achievement",
+        award="innovation",
+        level="major",
+        content="网格化党建",
+        document_no="区组发〔2015〕21号",
+        description="“网格化党建”被评为区组织工作重大创新项目",
+        created_by=unit_users["S01"],
+    )
+    Declaration.objects.create(
+        year=current,
+        unit=units["S02"],
+        kind="fault",
+        fault_type="meeting_absent",
+        occurrences=1,
+        description="6月组织工作例会无故缺席1次",
+        created_by=unit_users["S02"],
+    )
+    return current
+
+
+def _months(
+    year: Year,
+    data: dict[str, Any],
+    units: dict[str, Unit],
+    assessors: dict[str, User],
+    office: User,
+    accepted: tuple[int, ...],
+    open_month: int | None,
+) -> None:
     Target.objects.bulk_create(
         [
             Target(year=year, unit=units[t["unit"]], item=t["item"], target=t["target"])
@@ -99,13 +153,11 @@ def load_demo() -> Year:
     )
     findings: dict[tuple[int, str, str, str, str], dict[str, Any]] = {}
     for f in data["findings"]:
-        key = (f["month"], f["department"], f["unit"], f["item"], f.get("sub_item") or "")
-        findings[key] = f
-    for month in (*ACCEPTED_MONTHS, OPEN_MONTH):
+        findings[(f["month"], f["department"], f["unit"], f["item"], f.get("sub_item") or "")] = f
+    for month in (*accepted, *([open_month] if open_month else [])):
         cycle = cycle_open(acting_user=office, year=year, month=month)
-        _fill(cycle, units, assessors, findings, complete=month in ACCEPTED_MONTHS)
+        _fill(cycle, units, assessors, findings, complete=month in accepted)
     escalations_sync(year=year)
-    return year
 
 
 def _fill(
@@ -117,19 +169,18 @@ def _fill(
 ) -> None:
     scheme = cycle.year.scheme
     submitted_day = cycle.due_date - dt.timedelta(days=3)
-    sheets = list(cycle.sheets.select_related("department"))
-    for index, sheet in enumerate(sheets):
+    for index, sheet in enumerate(cycle.sheets.select_related("department")):
         key = sheet.department.key
-        # in the open month: the first sheets are submitted, one is half done, the rest untouched
+        # in the open month: two sheets submitted, one half done, the rest untouched
         if not complete and index >= 3:
             continue
         entries = []
         counts: dict[str, int] = defaultdict(int)
         for code, unit in units.items():
             for column in columns_for(scheme, key, unit):
-                f = findings.get((cycle.month, key, code, *column.key))
                 if not complete and index == 2 and code > "S06":
                     continue
+                f = findings.get((cycle.month, key, code, *column.key))
                 values = (
                     {k: f[k] for k in ("checks", "count", "met", "deduction") if k in f}
                     if f
@@ -160,5 +211,84 @@ def _fill(
             action="demo.seed",
             obj=sheet,
             after={"status": sheet.status, **counts},
+            reason="demo data",
+        )
+
+
+def _year_end(
+    year: Year, data: dict[str, Any], units: dict[str, Unit], office: User, leader: User
+) -> None:
+    """Verified declarations, closed ballots, and results reviewed, published and final."""
+    decided = _aware(dt.date(year.year + 1, 1, 12))
+    declarations = [
+        Declaration(
+            year=year,
+            unit=units[a["unit"]],
+            kind="achievement",
+            award=a["award"],
+            level=a["level"],
+            content=a["content"],
+            document_no=a.get("document", ""),
+            description=a["description"],
+            status="accepted",
+            created_by=office,
+            decided_by=office,
+            decided_at=decided,
+        )
+        for a in data["achievements"]
+    ] + [
+        Declaration(
+            year=year,
+            unit=units[f["unit"]],
+            kind="fault",
+            fault_type=f["type"],
+            occurrences=f.get("occurrences", 1),
+            declared=f["declared"],
+            description=f["description"],
+            status="accepted",
+            created_by=office,
+            decided_by=office,
+            decided_at=decided,
+        )
+        for f in data["faults"]
+    ]
+    Declaration.objects.bulk_create(declarations)
+    evaluation = Evaluation.objects.create(year=year, status="closed", closed_at=decided)
+    Tally.objects.bulk_create(
+        [
+            Tally(
+                evaluation=evaluation,
+                unit=units[t["unit"]],
+                group=t["group"],
+                option=option,
+                count=count,
+            )
+            for t in data["recognition"]
+            for option, count in t["counts"].items()
+        ]
+    )
+    figures = published_figures(year_end_result(year))
+    published = dt.date(year.year + 1, 1, 20)
+    closing = Closing.objects.create(
+        year=year,
+        stage=Closing.Stage.FINAL,
+        results=figures,
+        results_sha256=figures_sha(figures),
+        computed_at=decided,
+        leader_comment="同意公示。",
+        published_at=_aware(published),
+        notice_ends_on=add_working_days(published, year.scheme.procedure.notice_working_days),
+    )
+    for action, who in (
+        ("results.compute", office),
+        ("results.approve", leader),
+        ("notice.publish", office),
+        ("results.finalize", office),
+    ):
+        record(
+            acting_user=who,
+            action=action,
+            obj=closing,
+            after={"sha256": closing.results_sha256},
             reason="demo data",
         )

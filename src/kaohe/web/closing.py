@@ -1,0 +1,220 @@
+"""Aggregation and review (确认公示), the public notice with its PDF, objections, and the use
+of the results (结果运用) with Excel and PDF exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from kaohe.yearend.exports import results_pdf, use_workbook
+from kaohe.yearend.models import Closing, Objection
+from kaohe.yearend.services import (
+    YearEndError,
+    closing_compute,
+    closing_finalize,
+    closing_of,
+    closing_publish,
+    closing_review,
+    closing_submit,
+    notice_open,
+    objection_answer,
+    objection_lodge,
+)
+from kaohe.years.models import Year
+
+from .access import any_user, current_user, require, role, sees_everything
+
+PUBLIC_STAGES = (Closing.Stage.PUBLISHED, Closing.Stage.FINAL)
+
+
+def tables(year: Year, figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per category: rows in rank order with name and components, from stored figures."""
+    out = []
+    for category in year.scheme.categories:
+        rows = []
+        for row in figures["annual"].get(category.key, []):
+            unit = figures["units"][row["unit"]]
+            rows.append(
+                {
+                    "code": row["unit"],
+                    "rank": row["rank"],
+                    "vetoed": row.get("vetoed", False),
+                    **{k: unit[k] for k in ("name", "T", "B", "F", "R", "total")},
+                }
+            )
+        out.append(
+            {
+                "category": category,
+                "rows": rows,
+                "use": figures["results_use"].get(category.key, {}),
+            }
+        )
+    return out
+
+
+@role(sees_everything)
+def results(request: HttpRequest, year: int) -> HttpResponse:
+    the_year = get_object_or_404(Year, year=year)
+    user = current_user(request)
+    closing = closing_of(the_year)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "compute":
+                closing_compute(acting_user=user, year=the_year)
+            elif action == "submit":
+                closing_submit(acting_user=user, year=the_year)
+            elif action in ("approve", "return"):
+                closing_review(
+                    acting_user=user,
+                    year=the_year,
+                    approve=action == "approve",
+                    comment=request.POST.get("comment", ""),
+                )
+            elif action == "publish":
+                closing_publish(acting_user=user, year=the_year)
+            elif action == "finalize":
+                closing_finalize(acting_user=user, year=the_year)
+            elif action == "answer":
+                objection = get_object_or_404(
+                    Objection, pk=request.POST.get("objection"), year=the_year
+                )
+                objection_answer(
+                    acting_user=user, objection=objection, answer=request.POST.get("answer", "")
+                )
+            else:
+                require(False)
+            messages.success(request, _("Saved."))
+        except YearEndError as exc:
+            messages.error(request, str(exc))
+        return redirect("results", year=year)
+    return render(
+        request,
+        "web/results.html",
+        {
+            "year": the_year,
+            "closing": closing,
+            "tables": tables(the_year, closing.results) if closing.results else [],
+            "objections": Objection.objects.filter(year=the_year).select_related("unit"),
+            "notice_open": notice_open(closing),
+        },
+    )
+
+
+def notice_list(request: HttpRequest) -> HttpResponse:
+    """Every published notice; no login needed."""
+    closings = (
+        Closing.objects.filter(stage__in=PUBLIC_STAGES)
+        .select_related("year")
+        .order_by("-year__year")
+    )
+    return render(request, "web/notice_list.html", {"closings": closings})
+
+
+def _published(year: int) -> Closing:
+    closing = (
+        Closing.objects.select_related("year")
+        .filter(year__year=year, stage__in=PUBLIC_STAGES)
+        .first()
+    )
+    if closing is None or closing.results is None:
+        raise Http404
+    return closing
+
+
+def notice(request: HttpRequest, year: int) -> HttpResponse:
+    closing = _published(year)
+    user = request.user
+    can_object = bool(getattr(user, "unit_id", None)) and notice_open(closing)
+    if request.method == "POST":
+        require(can_object)
+        try:
+            objection_lodge(
+                acting_user=current_user(request),
+                year=closing.year,
+                text=request.POST.get("text", ""),
+            )
+            messages.success(request, _("Your objection is lodged; the office will answer it."))
+        except YearEndError as exc:
+            messages.error(request, str(exc))
+        return redirect("notice", year=year)
+    mine = (
+        Objection.objects.filter(year=closing.year, unit_id=user.unit_id)
+        if can_object or getattr(user, "unit_id", None)
+        else []
+    )
+    return render(
+        request,
+        "web/notice.html",
+        {
+            "closing": closing,
+            "year": closing.year,
+            "tables": tables(closing.year, closing.results),
+            "can_object": can_object,
+            "mine": mine,
+        },
+    )
+
+
+def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    closing = _published(year)
+    html = render_to_string(
+        "web/notice_pdf.html",
+        {"closing": closing, "year": closing.year, "tables": tables(closing.year, closing.results)},
+    )
+    response = HttpResponse(results_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{year}.pdf"'
+    return response
+
+
+@role(sees_everything)
+def annual_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """Every point of a unit's annual total: T by month and item, B, F, R, rank, use."""
+    from kaohe.engine import explain_unit
+    from kaohe.yearend.selectors import year_end_result
+
+    the_year = get_object_or_404(Year, year=year)
+    result = year_end_result(the_year)
+    if code not in result.units:
+        raise Http404
+    line = explain_unit(result, code)
+    return render(
+        request,
+        "web/annual_unit.html",
+        {"year": the_year, "unit": result.units[code].unit, "line": line, "lines": line.children},
+    )
+
+
+@role(any_user)
+def results_use(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse:
+    """Final ranking, advanced units, ineligible units and cadres, escalations; with exports."""
+    closing = _published(year)
+    user = current_user(request)
+    require(user.sees_everything or closing.stage == Closing.Stage.FINAL)
+    context = {
+        "closing": closing,
+        "year": closing.year,
+        "tables": tables(closing.year, closing.results),
+        "escalations": closing.results["escalations"],
+        "units": closing.results["units"],
+    }
+    if fmt == "xlsx":
+        response = HttpResponse(
+            use_workbook(closing.year, context),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="results-use-{year}.xlsx"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(
+            results_pdf(render_to_string("web/use_pdf.html", context)),
+            content_type="application/pdf",
+        )
+        response["Content-Disposition"] = f'inline; filename="results-use-{year}.pdf"'
+        return response
+    return render(request, "web/use.html", context)

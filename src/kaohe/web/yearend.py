@@ -1,0 +1,263 @@
+"""Year-end pages: declarations and evidence, the recognition evaluation and ballots."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from kaohe.people.models import Unit
+from kaohe.yearend import evidence as files
+from kaohe.yearend.models import BallotCode, Declaration, Evaluation, Evidence
+from kaohe.yearend.services import (
+    YearEndError,
+    ballot_cast,
+    closing_of,
+    codes_issue,
+    declaration_decide,
+    declaration_submit,
+    evaluation_close,
+    evaluation_open,
+    evidence_add,
+    fault_record,
+    rated_units,
+    what_if,
+    window_set,
+)
+from kaohe.years.models import Year
+
+from .access import any_user, current_user, is_office, may_read_unit, require, role
+
+
+def _date(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@role(any_user)
+def declarations(request: HttpRequest, year: int) -> HttpResponse:
+    """Office: every declaration, the window, faults found. Unit: its own, and declare."""
+    the_year = get_object_or_404(Year, year=year)
+    user = current_user(request)
+    require(user.sees_everything or user.unit_id is not None)
+    closing = closing_of(the_year)
+    scheme = the_year.scheme
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("open", "close"):
+                window_set(acting_user=user, year=the_year, open_=action == "open")
+            elif action == "fault" and user.is_office:
+                unit = get_object_or_404(Unit, pk=request.POST.get("unit"))
+                fault_record(
+                    acting_user=user,
+                    year=the_year,
+                    unit=unit,
+                    fault_type=request.POST.get("fault_type", ""),
+                    occurrences=int(request.POST.get("occurrences") or 1),
+                    description=request.POST.get("description", ""),
+                    occurred_on=_date(request.POST.get("occurred_on", "")),
+                )
+            elif action in ("achievement", "fault") and user.unit is not None:
+                award, _sep, level = request.POST.get("award_level", "").partition(":")
+                fields = {"kind": action, "description": request.POST.get("description", "")}
+                if action == "achievement":
+                    fields |= {
+                        "award": award,
+                        "level": level,
+                        "content": request.POST.get("content", "").strip(),
+                        "document_no": request.POST.get("document_no", ""),
+                        "document_date": _date(request.POST.get("document_date", "")),
+                    }
+                else:
+                    fields |= {
+                        "fault_type": request.POST.get("fault_type", ""),
+                        "occurrences": int(request.POST.get("occurrences") or 1),
+                        "occurred_on": _date(request.POST.get("occurred_on", "")),
+                    }
+                declaration = declaration_submit(
+                    acting_user=user, year=the_year, unit=user.unit, **fields
+                )
+                for upload in request.FILES.getlist("evidence"):
+                    evidence_add(acting_user=user, declaration=declaration, upload=upload)
+            else:
+                require(False)
+            messages.success(request, _("Saved."))
+        except (YearEndError, ValueError) as exc:
+            messages.error(request, str(exc))
+        return redirect("declarations", year=year)
+    rows = (
+        Declaration.objects.filter(year=the_year)
+        .select_related("unit")
+        .prefetch_related("evidence")
+    )
+    if not user.sees_everything:
+        rows = rows.filter(unit_id=user.unit_id)
+    awards = [
+        (
+            f"{a.key}:{level}",
+            f"{a.name}({scheme.achievements.level_names.get(level, level)},{points}分)",
+        )
+        for a in scheme.achievements.awards
+        for level, points in a.levels.items()
+    ]
+    return render(
+        request,
+        "web/declarations.html",
+        {
+            "year": the_year,
+            "closing": closing,
+            "rows": rows,
+            "awards": awards,
+            "fault_types": scheme.faults.types,
+            "units": rated_units(the_year),
+            "award_names": {a.key: a.name for a in scheme.achievements.awards},
+            "fault_names": {f.key: f.name for f in scheme.faults.types},
+        },
+    )
+
+
+@role(any_user)
+def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = get_object_or_404(Declaration.objects.select_related("unit", "year"), pk=pk)
+    user = current_user(request)
+    require(may_read_unit(user, declaration.unit))
+    if request.method == "POST":
+        try:
+            if "evidence" in request.FILES:
+                for upload in request.FILES.getlist("evidence"):
+                    evidence_add(acting_user=user, declaration=declaration, upload=upload)
+            else:
+                require(user.is_office)
+                declaration_decide(
+                    acting_user=user,
+                    declaration=declaration,
+                    accept=request.POST.get("decision") == "accept",
+                    reason=request.POST.get("reason", ""),
+                )
+            messages.success(request, _("Saved."))
+        except YearEndError as exc:
+            messages.error(request, str(exc))
+        return redirect("declaration", pk=pk)
+    changes = None
+    if user.is_office and declaration.status == Declaration.Status.PENDING:
+        changes = what_if(declaration.year, declaration)
+    scheme = declaration.year.scheme
+    return render(
+        request,
+        "web/declaration.html",
+        {
+            "d": declaration,
+            "changes": changes,
+            "award_names": {a.key: a.name for a in scheme.achievements.awards},
+            "fault_names": {f.key: f.name for f in scheme.faults.types},
+            "level_names": scheme.achievements.level_names,
+        },
+    )
+
+
+@role(any_user)
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Serve an evidence file only to those who may read that unit's record."""
+    item = get_object_or_404(Evidence.objects.select_related("declaration__unit"), pk=pk)
+    require(may_read_unit(current_user(request), item.declaration.unit))
+    path = files.path_of(item.stored_name)
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        content_type=item.content_type,
+        as_attachment=True,
+        filename=item.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role(is_office)
+def evaluation(request: HttpRequest, year: int) -> HttpResponse:
+    the_year = get_object_or_404(Year, year=year)
+    user = current_user(request)
+    current = Evaluation.objects.filter(year=the_year).first()
+    new_codes: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "open":
+                evaluation_open(acting_user=user, year=the_year)
+            elif action == "issue" and current is not None:
+                new_codes = codes_issue(
+                    acting_user=user,
+                    evaluation=current,
+                    group=request.POST.get("group", ""),
+                    count=int(request.POST.get("count") or 0),
+                )
+            elif action == "close" and current is not None:
+                evaluation_close(acting_user=user, evaluation=current)
+            if not new_codes:
+                return redirect("evaluation", year=year)
+        except (YearEndError, ValueError) as exc:
+            messages.error(request, str(exc))
+            return redirect("evaluation", year=year)
+    groups = the_year.scheme.recognition.groups
+    summary = []
+    if current is not None:
+        for group in groups:
+            codes = current.codes.filter(group=group.key)
+            summary.append((group, codes.count(), codes.filter(used_at__isnull=False).count()))
+    unused = current.codes.filter(used_at__isnull=True) if current else BallotCode.objects.none()
+    return render(
+        request,
+        "web/evaluation.html",
+        {
+            "year": the_year,
+            "evaluation": current,
+            "groups": groups,
+            "summary": summary,
+            "new_codes": new_codes,
+            "unused": unused,
+            "new_group": request.POST.get("group", ""),
+        },
+    )
+
+
+def ballot(request: HttpRequest, code: str) -> HttpResponse:
+    """A rater's ballot, opened by its link without an account; each code counts once."""
+    ballot_code = BallotCode.objects.select_related("evaluation__year").filter(code=code).first()
+    if ballot_code is None:
+        raise Http404
+    year = ballot_code.evaluation.year
+    scheme = year.scheme
+    units = list(rated_units(year))
+    error = ""
+    if request.method == "POST":
+        ratings = {u.pk: request.POST.get(f"u-{u.pk}", "") for u in units}
+        try:
+            ballot_cast(code=code, ratings=ratings)
+        except YearEndError as exc:
+            error = str(exc)
+        else:
+            return render(request, "web/ballot_done.html", {"year": year})
+    group = next((g for g in scheme.recognition.groups if g.key == ballot_code.group), None)
+    categories = {c.key: c.name for c in scheme.categories}
+    return render(
+        request,
+        "web/ballot.html",
+        {
+            "year": year,
+            "code": ballot_code,
+            "group": group,
+            "units": units,
+            "error": error,
+            "options": [*scheme.recognition.options, "弃权"],
+            "categories": categories,
+            "closed": ballot_code.used_at is not None
+            or ballot_code.evaluation.status != Evaluation.Status.OPEN,
+        },
+        status=200 if not error else 400,
+    )

@@ -1,0 +1,1 @@
+"""The year end: declarations, evidence, recognition evaluation, review, notice, results."""

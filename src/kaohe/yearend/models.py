@@ -1,0 +1,187 @@
+"""Year-end facts and the review of the results (SPEC §6): declarations (申报认定), evidence,
+the recognition evaluation (公认度评价), the review (部务会审核), the notice (公示), objections."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kaohe.people.models import Unit
+from kaohe.years.models import Year
+
+
+class Closing(models.Model):
+    """The year's closing: the declaration window and the stages of the results."""
+
+    class Stage(models.TextChoices):
+        COLLECTING = "collecting", _("Collecting")
+        COMPUTED = "computed", _("Computed")
+        SUBMITTED = "submitted", _("Submitted to the leaders")
+        RETURNED = "returned", _("Returned by the leaders")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Notice published")
+        FINAL = "final", _("Final")
+
+    year = models.OneToOneField(Year, models.PROTECT, related_name="closing")
+    declarations_open = models.BooleanField(_("declarations open"), default=False)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage, default=Stage.COLLECTING)
+    results = models.JSONField(_("results"), null=True, blank=True)
+    results_sha256 = models.CharField(max_length=64, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    leader_comment = models.TextField(_("leaders' comment"), blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    notice_ends_on = models.DateField(_("notice period ends"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("year closing")
+        verbose_name_plural = _("year closings")
+
+    def __str__(self) -> str:
+        return f"{self.year.year} {self.get_stage_display()}"
+
+
+class Declaration(models.Model):
+    """An achievement or a fault: declared by the unit, or a fault the office established."""
+
+    class Kind(models.TextChoices):
+        ACHIEVEMENT = "achievement", _("Achievement")
+        FAULT = "fault", _("Fault")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending verification")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    year = models.ForeignKey(Year, models.PROTECT, related_name="declarations")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="declarations")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    award = models.CharField(_("award"), max_length=64, blank=True)
+    level = models.CharField(_("level"), max_length=64, blank=True)
+    content = models.CharField(_("content"), max_length=100, blank=True)
+    document_no = models.CharField(_("document number"), max_length=100, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    fault_type = models.CharField(_("fault type"), max_length=64, blank=True)
+    occurred_on = models.DateField(_("date"), null=True, blank=True)
+    occurrences = models.PositiveIntegerField(_("occurrences"), default=1)
+    description = models.TextField(_("description"))
+    declared = models.BooleanField(_("declared by the unit"), default=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+        ordering = ["unit", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.get_kind_display()} #{self.pk}"
+
+
+class Evidence(models.Model):
+    """An uploaded evidence file, stored outside the static root under a generated name."""
+
+    declaration = models.ForeignKey(Declaration, models.PROTECT, related_name="evidence")
+    stored_name = models.CharField(max_length=64, unique=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Evaluation(models.Model):
+    """The recognition evaluation (公认度评价) of a year."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    year = models.OneToOneField(Year, models.PROTECT, related_name="evaluation")
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recognition evaluation")
+        verbose_name_plural = _("recognition evaluations")
+
+    def __str__(self) -> str:
+        return f"{self.year.year}"
+
+
+class BallotCode(models.Model):
+    """A single-use ballot code for one rater of one group. Ballots are kept only as tallies,
+    so a cast ballot cannot be traced back to its code."""
+
+    evaluation = models.ForeignKey(Evaluation, models.PROTECT, related_name="codes")
+    group = models.CharField(_("rater group"), max_length=64)
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ballot code")
+        verbose_name_plural = _("ballot codes")
+        ordering = ["group", "id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Tally(models.Model):
+    """Counted ballots: for one unit, group and option, how many raters chose it."""
+
+    evaluation = models.ForeignKey(Evaluation, models.PROTECT, related_name="tallies")
+    unit = models.ForeignKey(Unit, models.PROTECT)
+    group = models.CharField(max_length=64)
+    option = models.CharField(max_length=32)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "unit", "group", "option"], name="one_tally"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.group} {self.option}: {self.count}"
+
+
+class Objection(models.Model):
+    """A unit's objection during the notice period, and the office's answer."""
+
+    year = models.ForeignKey(Year, models.PROTECT, related_name="objections")
+    unit = models.ForeignKey(Unit, models.PROTECT)
+    text = models.TextField(_("objection"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} #{self.pk}"

@@ -1,0 +1,542 @@
+"""Writes of the year end; each in one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kaohe.audit.services import record
+from kaohe.engine import YearResult
+from kaohe.people.models import Unit, User
+from kaohe.years.models import Year
+
+from . import evidence as files
+from .models import BallotCode, Closing, Declaration, Evaluation, Evidence, Objection, Tally
+from .selectors import published_figures, year_end_result
+
+
+class YearEndError(ValueError):
+    """A refused action, with a message for the user."""
+
+
+def closing_of(year: Year) -> Closing:
+    closing, _created = Closing.objects.get_or_create(year=year)
+    return closing
+
+
+def _office(user: User) -> None:
+    if not user.is_office:
+        raise YearEndError(_("Only the performance office may do this."))
+
+
+# ---- declarations (申报认定) -----------------------------------------------------------
+
+
+@transaction.atomic
+def window_set(*, acting_user: User, year: Year, open_: bool) -> Closing:
+    _office(acting_user)
+    closing = closing_of(year)
+    closing.declarations_open = open_
+    closing.save(update_fields=["declarations_open"])
+    record(
+        acting_user=acting_user,
+        action="declarations.open" if open_ else "declarations.close",
+        obj=closing,
+        after={"open": open_},
+    )
+    return closing
+
+
+def _check_declaration(year: Year, d: Declaration) -> None:
+    scheme = year.scheme
+    if d.kind == Declaration.Kind.ACHIEVEMENT:
+        award = next((a for a in scheme.achievements.awards if a.key == d.award), None)
+        if award is None or d.level not in award.levels:
+            raise YearEndError(_("Choose an award and one of its levels."))
+        if not d.content.strip():
+            raise YearEndError(_("Name the content, so one content counts once."))
+    else:
+        if d.fault_type not in {f.key for f in scheme.faults.types}:
+            raise YearEndError(_("Choose a fault type."))
+        if d.occurrences < 1:
+            raise YearEndError(_("Occurrences: at least 1."))
+    if not d.description.strip():
+        raise YearEndError(_("Describe it."))
+
+
+def _state(d: Declaration) -> dict[str, Any]:
+    return {
+        "unit": d.unit.code,
+        "kind": d.kind,
+        "award": d.award,
+        "level": d.level,
+        "content": d.content,
+        "fault_type": d.fault_type,
+        "occurrences": d.occurrences,
+        "declared": d.declared,
+        "status": d.status,
+        "reason": d.decision_reason,
+    }
+
+
+@transaction.atomic
+def declaration_submit(*, acting_user: User, year: Year, unit: Unit, **fields: Any) -> Declaration:
+    """A unit declares an achievement or self-reports a fault while the window is open."""
+    if acting_user.unit_id != unit.pk:
+        raise YearEndError(_("A unit declares for itself only."))
+    if not closing_of(year).declarations_open:
+        raise YearEndError(_("The declaration window is closed."))
+    declaration = Declaration(year=year, unit=unit, created_by=acting_user, declared=True, **fields)
+    _check_declaration(year, declaration)
+    declaration.save()
+    record(
+        acting_user=acting_user,
+        action="declaration.submit",
+        obj=declaration,
+        after=_state(declaration),
+    )
+    return declaration
+
+
+@transaction.atomic
+def fault_record(
+    *,
+    acting_user: User,
+    year: Year,
+    unit: Unit,
+    fault_type: str,
+    occurrences: int,
+    description: str,
+    occurred_on: dt.date | None = None,
+) -> Declaration:
+    """A fault the department established that the unit did not declare: counted directly,
+    doubled or vetoing as its type says (Art. 11(1))."""
+    _office(acting_user)
+    declaration = Declaration(
+        year=year,
+        unit=unit,
+        kind=Declaration.Kind.FAULT,
+        fault_type=fault_type,
+        occurrences=occurrences,
+        description=description,
+        occurred_on=occurred_on,
+        declared=False,
+        status=Declaration.Status.ACCEPTED,
+        created_by=acting_user,
+        decided_by=acting_user,
+        decided_at=timezone.now(),
+        decision_reason=_("Established by the department"),
+    )
+    _check_declaration(year, declaration)
+    declaration.save()
+    record(
+        acting_user=acting_user, action="fault.record", obj=declaration, after=_state(declaration)
+    )
+    return declaration
+
+
+@transaction.atomic
+def declaration_decide(
+    *, acting_user: User, declaration: Declaration, accept: bool, reason: str = ""
+) -> Declaration:
+    _office(acting_user)
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status != Declaration.Status.PENDING:
+        raise YearEndError(_("This declaration is already decided."))
+    if not accept and not reason.strip():
+        raise YearEndError(_("Give the reason for rejecting it; the unit will see it."))
+    before = _state(declaration)
+    declaration.status = Declaration.Status.ACCEPTED if accept else Declaration.Status.REJECTED
+    declaration.decision_reason = reason.strip()
+    declaration.decided_by, declaration.decided_at = acting_user, timezone.now()
+    declaration.save()
+    record(
+        acting_user=acting_user,
+        action="declaration.decide",
+        obj=declaration,
+        before=before,
+        after=_state(declaration),
+        reason=reason,
+    )
+    return declaration
+
+
+@transaction.atomic
+def evidence_add(
+    *, acting_user: User, declaration: Declaration, upload: UploadedFile[Any]
+) -> Evidence:
+    if acting_user.unit_id != declaration.unit_id and not acting_user.is_office:
+        raise YearEndError(_("Only the unit or the office may add evidence."))
+    if declaration.status != Declaration.Status.PENDING and not acting_user.is_office:
+        raise YearEndError(_("The declaration is decided; evidence can no longer be added."))
+    try:
+        stored, content_type, size, sha = files.store(upload)
+    except files.EvidenceError as exc:
+        raise YearEndError(str(exc)) from exc
+    item = Evidence.objects.create(
+        declaration=declaration,
+        stored_name=stored,
+        original_name=(upload.name or "file")[:200],
+        content_type=content_type,
+        size=size,
+        sha256=sha,
+        uploaded_by=acting_user,
+    )
+    record(
+        acting_user=acting_user,
+        action="evidence.add",
+        obj=item,
+        after={"declaration": declaration.pk, "name": item.original_name, "sha256": sha},
+    )
+    return item
+
+
+@dataclass(frozen=True)
+class Change:
+    unit: str
+    name: str
+    field: str
+    before: Any
+    after: Any
+
+
+def what_if(year: Year, declaration: Declaration) -> list[Change]:
+    """What accepting ``declaration`` would change: totals, ranks, vetoes, escalations and
+    advanced-unit eligibility, unit by unit."""
+    now = year_end_result(year)
+    then = year_end_result(year, extra=[declaration])
+    return diff_results(now, then)
+
+
+def diff_results(now: YearResult, then: YearResult) -> list[Change]:
+    changes: list[Change] = []
+    advanced_now = {r.unit for use in now.results_use.values() for r in use.advanced}
+    advanced_then = {r.unit for use in then.results_use.values() for r in use.advanced}
+    for uid, year_now in now.units.items():
+        year_then = then.units[uid]
+        name = year_now.unit.name
+        pairs = [
+            ("total", year_now.total, year_then.total),
+            ("rank", now.ranks[uid].rank, then.ranks[uid].rank),
+            ("vetoed", year_now.vetoed, year_then.vetoed),
+            ("advanced", uid in advanced_now, uid in advanced_then),
+        ]
+        changes.extend(Change(uid, name, f, a, b) for f, a, b in pairs if a != b)
+    escalations_now = {(a.unit, a.action, a.month) for a in now.escalations}
+    escalations_then = {(a.unit, a.action, a.month) for a in then.escalations}
+    for unit, action, month in sorted(escalations_now ^ escalations_then):
+        name = now.units[unit].unit.name
+        changes.append(
+            Change(
+                unit,
+                name,
+                f"escalation {action} {month}",
+                (unit, action, month) in escalations_now,
+                (unit, action, month) in escalations_then,
+            )
+        )
+    return changes
+
+
+# ---- recognition evaluation (公认度评价) --------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_open(*, acting_user: User, year: Year) -> Evaluation:
+    _office(acting_user)
+    evaluation, created = Evaluation.objects.get_or_create(year=year)
+    if not created:
+        raise YearEndError(_("The evaluation exists already."))
+    record(acting_user=acting_user, action="evaluation.open", obj=evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def codes_issue(*, acting_user: User, evaluation: Evaluation, group: str, count: int) -> list[str]:
+    _office(acting_user)
+    if evaluation.status != Evaluation.Status.OPEN:
+        raise YearEndError(_("The evaluation is closed."))
+    if group not in {g.key for g in evaluation.year.scheme.recognition.groups}:
+        raise YearEndError(_("Unknown rater group."))
+    if not 1 <= count <= 2000:
+        raise YearEndError(_("Issue between 1 and 2000 codes at a time."))
+    codes = [secrets.token_urlsafe(9) for _ in range(count)]
+    BallotCode.objects.bulk_create(
+        [BallotCode(evaluation=evaluation, group=group, code=c) for c in codes]
+    )
+    record(
+        acting_user=acting_user,
+        action="ballots.issue",
+        obj=evaluation,
+        after={"group": group, "count": count},
+    )
+    return codes
+
+
+@transaction.atomic
+def ballot_cast(*, code: str, ratings: dict[int, str]) -> None:
+    """Count one rater's ballot: each code once, only while the evaluation is open. Only the
+    tallies change; nothing links them to the code."""
+    ballot = (
+        BallotCode.objects.select_for_update()
+        .select_related("evaluation__year")
+        .filter(code=code)
+        .first()
+    )
+    if ballot is None:
+        raise YearEndError(_("This ballot code is not valid."))
+    if ballot.used_at is not None:
+        raise YearEndError(_("This ballot code has been used."))
+    evaluation = ballot.evaluation
+    if evaluation.status != Evaluation.Status.OPEN:
+        raise YearEndError(_("The evaluation is closed."))
+    options = set(evaluation.year.scheme.recognition.options) | {"弃权"}
+    units = set(rated_units(evaluation.year).values_list("pk", flat=True))
+    if set(ratings) != units or not set(ratings.values()) <= options:
+        raise YearEndError(_("Rate every unit with one of the options."))
+    for unit_id, option in ratings.items():
+        tally, _created = Tally.objects.get_or_create(
+            evaluation=evaluation, unit_id=unit_id, group=ballot.group, option=option
+        )
+        Tally.objects.filter(pk=tally.pk).update(count=F("count") + 1)
+    ballot.used_at = timezone.now()
+    ballot.save(update_fields=["used_at"])
+    record(
+        acting_user=None,
+        action="ballot.cast",
+        obj=("yearend.evaluation", str(evaluation.pk)),
+        after={"group": ballot.group},
+    )
+
+
+def rated_units(year: Year) -> Any:
+    categories = [c.key for c in year.scheme.categories]
+    return Unit.objects.filter(active=True, category__in=categories).order_by("category", "code")
+
+
+@transaction.atomic
+def evaluation_close(*, acting_user: User, evaluation: Evaluation) -> Evaluation:
+    _office(acting_user)
+    if evaluation.status == Evaluation.Status.CLOSED:
+        raise YearEndError(_("The evaluation is closed."))
+    evaluation.status, evaluation.closed_at = Evaluation.Status.CLOSED, timezone.now()
+    evaluation.save()
+    used = evaluation.codes.filter(used_at__isnull=False).count()
+    record(
+        acting_user=acting_user,
+        action="evaluation.close",
+        obj=evaluation,
+        after={"ballots": used, "issued": evaluation.codes.count()},
+    )
+    return evaluation
+
+
+# ---- aggregation, review, notice (确认公示) -----------------------------------------------
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days (Monday–Friday) after ``start``."""
+    current = start
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def _move(
+    closing: Closing,
+    acting_user: User,
+    action: str,
+    to: str,
+    *,
+    allowed: tuple[str, ...],
+    reason: str = "",
+) -> Closing:
+    if closing.stage not in allowed:
+        raise YearEndError(
+            _("Not possible at this stage (%(stage)s).") % {"stage": closing.get_stage_display()}
+        )
+    before = closing.stage
+    closing.stage = to
+    closing.save()
+    record(
+        acting_user=acting_user,
+        action=action,
+        obj=closing,
+        before={"stage": before},
+        after={"stage": to, "sha256": closing.results_sha256},
+        reason=reason,
+    )
+    return closing
+
+
+def figures_sha(figures: dict[str, Any]) -> str:
+    canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def closing_compute(*, acting_user: User, year: Year) -> Closing:
+    """Aggregate T, B, F, R for every unit and keep the figures for review."""
+    _office(acting_user)
+    closing = Closing.objects.select_for_update().get(pk=closing_of(year).pk)
+    figures = published_figures(year_end_result(year))
+    closing.results, closing.results_sha256 = figures, figures_sha(figures)
+    closing.computed_at = timezone.now()
+    return _move(
+        closing,
+        acting_user,
+        "results.compute",
+        Closing.Stage.COMPUTED,
+        allowed=(Closing.Stage.COLLECTING, Closing.Stage.COMPUTED, Closing.Stage.RETURNED),
+    )
+
+
+@transaction.atomic
+def closing_submit(*, acting_user: User, year: Year) -> Closing:
+    _office(acting_user)
+    return _move(
+        closing_of(year),
+        acting_user,
+        "results.submit",
+        Closing.Stage.SUBMITTED,
+        allowed=(Closing.Stage.COMPUTED,),
+    )
+
+
+@transaction.atomic
+def closing_review(*, acting_user: User, year: Year, approve: bool, comment: str) -> Closing:
+    """The leaders (部务会) approve the results, or return them with comments."""
+    if not acting_user.is_leader:
+        raise YearEndError(_("Only the leaders review the results."))
+    closing = closing_of(year)
+    if not approve and not comment.strip():
+        raise YearEndError(_("Say why the results are returned."))
+    closing.leader_comment = comment.strip()
+    return _move(
+        closing,
+        acting_user,
+        "results.approve" if approve else "results.return",
+        Closing.Stage.APPROVED if approve else Closing.Stage.RETURNED,
+        allowed=(Closing.Stage.SUBMITTED,),
+        reason=comment,
+    )
+
+
+@transaction.atomic
+def closing_publish(*, acting_user: User, year: Year, today: dt.date | None = None) -> Closing:
+    _office(acting_user)
+    closing = closing_of(year)
+    today = today or timezone.localdate()
+    closing.published_at = timezone.now()
+    closing.notice_ends_on = add_working_days(today, year.scheme.procedure.notice_working_days)
+    return _move(
+        closing,
+        acting_user,
+        "notice.publish",
+        Closing.Stage.PUBLISHED,
+        allowed=(Closing.Stage.APPROVED,),
+    )
+
+
+def notice_open(closing: Closing, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        closing.stage == Closing.Stage.PUBLISHED
+        and closing.notice_ends_on is not None
+        and today <= closing.notice_ends_on
+    )
+
+
+@transaction.atomic
+def objection_lodge(*, acting_user: User, year: Year, text: str) -> Objection:
+    if acting_user.unit is None:
+        raise YearEndError(_("Only a unit may lodge an objection."))
+    if not notice_open(closing_of(year)):
+        raise YearEndError(_("Objections are taken during the notice period only."))
+    if not text.strip():
+        raise YearEndError(_("Write the objection."))
+    objection = Objection.objects.create(
+        year=year, unit=acting_user.unit, text=text.strip(), created_by=acting_user
+    )
+    record(
+        acting_user=acting_user,
+        action="objection.lodge",
+        obj=objection,
+        after={"text": objection.text},
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, acting_user: User, objection: Objection, answer: str) -> Objection:
+    _office(acting_user)
+    if not answer.strip():
+        raise YearEndError(_("Write the answer."))
+    before = objection.answer
+    objection.answer, objection.answered_by, objection.answered_at = (
+        answer.strip(),
+        acting_user,
+        timezone.now(),
+    )
+    objection.save()
+    record(
+        acting_user=acting_user,
+        action="objection.answer",
+        obj=objection,
+        before={"answer": before},
+        after={"answer": objection.answer},
+    )
+    return objection
+
+
+@transaction.atomic
+def closing_finalize(*, acting_user: User, year: Year, today: dt.date | None = None) -> Closing:
+    _office(acting_user)
+    closing = closing_of(year)
+    if notice_open(closing, today):
+        raise YearEndError(_("The notice period has not ended yet."))
+    if Objection.objects.filter(year=year, answered_at__isnull=True).exists():
+        raise YearEndError(_("Answer every objection first."))
+    return _move(
+        closing,
+        acting_user,
+        "results.finalize",
+        Closing.Stage.FINAL,
+        allowed=(Closing.Stage.PUBLISHED,),
+    )
+
+
+def recompute_differences(year: Year) -> list[str]:
+    """Rebuild the published figures from the stored facts and list every difference."""
+    closing = Closing.objects.filter(year=year).first()
+    if closing is None or closing.results is None:
+        return [f"{year.year}: nothing has been computed or published"]
+    problems: list[str] = []
+    if figures_sha(closing.results) != closing.results_sha256:
+        problems.append("the stored figures do not match their recorded SHA-256")
+    fresh = published_figures(year_end_result(year))
+    _compare("", closing.results, fresh, problems)
+    return problems
+
+
+def _compare(path: str, old: Any, new: Any, problems: list[str]) -> None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new), key=str):
+            _compare(f"{path}.{key}" if path else str(key), old.get(key), new.get(key), problems)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            _compare(f"{path}[{i}]", a, b, problems)
+    elif old != new:
+        problems.append(f"{path}: published {old!r}, recomputed {new!r}")
