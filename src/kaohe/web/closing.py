@@ -116,7 +116,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/notice_list.html", {"closings": closings})
 
 
-def _published(year: int) -> Closing:
+def _published(year: int) -> tuple[Closing, dict[str, Any]]:
     closing = (
         Closing.objects.select_related("year")
         .filter(year__year=year, stage__in=PUBLIC_STAGES)
@@ -124,13 +124,14 @@ def _published(year: int) -> Closing:
     )
     if closing is None or closing.results is None:
         raise Http404
-    return closing
+    return closing, closing.results
 
 
 def notice(request: HttpRequest, year: int) -> HttpResponse:
-    closing = _published(year)
-    user = request.user
-    can_object = bool(getattr(user, "unit_id", None)) and notice_open(closing)
+    """The public notice (公示); a unit's user may object during the notice period."""
+    closing, figures = _published(year)
+    unit_id = getattr(request.user, "unit_id", None)
+    can_object = bool(unit_id) and notice_open(closing)
     if request.method == "POST":
         require(can_object)
         try:
@@ -143,18 +144,14 @@ def notice(request: HttpRequest, year: int) -> HttpResponse:
         except YearEndError as exc:
             messages.error(request, str(exc))
         return redirect("notice", year=year)
-    mine = (
-        Objection.objects.filter(year=closing.year, unit_id=user.unit_id)
-        if can_object or getattr(user, "unit_id", None)
-        else []
-    )
+    mine = Objection.objects.filter(year=closing.year, unit_id=unit_id) if unit_id else []
     return render(
         request,
         "web/notice.html",
         {
             "closing": closing,
             "year": closing.year,
-            "tables": tables(closing.year, closing.results),
+            "tables": tables(closing.year, figures),
             "can_object": can_object,
             "mine": mine,
         },
@@ -162,10 +159,10 @@ def notice(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    closing = _published(year)
+    closing, figures = _published(year)
     html = render_to_string(
         "web/notice_pdf.html",
-        {"closing": closing, "year": closing.year, "tables": tables(closing.year, closing.results)},
+        {"closing": closing, "year": closing.year, "tables": tables(closing.year, figures)},
     )
     response = HttpResponse(results_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{year}.pdf"'
@@ -193,15 +190,15 @@ def annual_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
 @role(any_user)
 def results_use(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse:
     """Final ranking, advanced units, ineligible units and cadres, escalations; with exports."""
-    closing = _published(year)
+    closing, figures = _published(year)
     user = current_user(request)
     require(user.sees_everything or closing.stage == Closing.Stage.FINAL)
     context = {
         "closing": closing,
         "year": closing.year,
-        "tables": tables(closing.year, closing.results),
-        "escalations": closing.results["escalations"],
-        "units": closing.results["units"],
+        "tables": tables(closing.year, figures),
+        "escalations": figures["escalations"],
+        "units": figures["units"],
     }
     if fmt == "xlsx":
         response = HttpResponse(

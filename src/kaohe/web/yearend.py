@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -65,7 +66,10 @@ def declarations(request: HttpRequest, year: int) -> HttpResponse:
                 )
             elif action in ("achievement", "fault") and user.unit is not None:
                 award, _sep, level = request.POST.get("award_level", "").partition(":")
-                fields = {"kind": action, "description": request.POST.get("description", "")}
+                fields: dict[str, Any] = {
+                    "kind": action,
+                    "description": request.POST.get("description", ""),
+                }
                 if action == "achievement":
                     fields |= {
                         "award": award,
@@ -97,7 +101,7 @@ def declarations(request: HttpRequest, year: int) -> HttpResponse:
         .prefetch_related("evidence")
     )
     if not user.sees_everything:
-        rows = rows.filter(unit_id=user.unit_id)
+        rows = rows.filter(unit=user.unit)
     awards = [
         (
             f"{a.key}:{level}",
@@ -161,7 +165,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role(any_user)
+@role(any_user)  # type: ignore[arg-type]  # a FileResponse is a streaming response
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Serve an evidence file only to those who may read that unit's record."""
     item = get_object_or_404(Evidence.objects.select_related("declaration__unit"), pk=pk)

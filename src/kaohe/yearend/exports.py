@@ -39,7 +39,7 @@ def _sheet(
 def use_workbook(year: Year, context: dict[str, Any]) -> bytes:
     """Each results-use list on its own sheet, titled, with frozen headers, ready to print."""
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     units = context["units"]
     for table in context["tables"]:
         name = table["category"].name
