@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -17,6 +20,8 @@ from kaohe.years.models import Year
 from kaohe.years.services import year_create
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
 @dataclass
@@ -95,3 +100,37 @@ def live_world(transactional_db: None) -> World:
 
 
 CAST = ["office", "leader", "assessor_org", "assessor_cadre", "unit_a", "unit_b", "anonymous"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium (never a downloaded one); skipped where it is not installed, unless
+    KAOHE_REQUIRE_BROWSER is set (as `make test` does), where its absence fails."""
+    if not shutil.which(CHROMIUM) and not os.environ.get("KAOHE_REQUIRE_BROWSER"):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def login(browser, live_server, username: str):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 950}, locale="zh-CN")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button.btn-danger")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
