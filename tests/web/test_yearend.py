@@ -320,3 +320,23 @@ def test_year_end_pages_and_actions_by_role(world: World) -> None:
     response = world.client("leader").post(pages["results"], {"action": "compute"})
     assert response.status_code == 302
     assert Closing.objects.get().stage == Closing.Stage.COLLECTING  # refused: office only
+
+
+def test_the_office_previews_a_fault_before_recording_it(world: World) -> None:
+    client = world.client("office")
+    data = {
+        "action": "preview-fault",
+        "unit": world.units["S2"].pk,
+        "fault_type": "cadre_selection",
+        "occurrences": "1",
+        "description": "违规用人",
+    }
+    page = client.post(reverse("declarations", args=[2014]), data)
+    text = page.content.decode()
+    assert page.status_code == 200 and "vetoed" in text and "第2街道党工委" in text
+    assert not Declaration.objects.exists()  # a preview saves nothing
+    assert (
+        client.post(reverse("declarations", args=[2014]), data | {"action": "fault"}).status_code
+        == 302
+    )
+    assert Declaration.objects.get().declared is False

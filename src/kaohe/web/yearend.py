@@ -53,6 +53,30 @@ def declarations(request: HttpRequest, year: int) -> HttpResponse:
         try:
             if action in ("open", "close"):
                 window_set(acting_user=user, year=the_year, open_=action == "open")
+            elif action == "preview-fault" and user.is_office:
+                unit = get_object_or_404(Unit, pk=request.POST.get("unit"))
+                draft = Declaration(
+                    year=the_year,
+                    unit=unit,
+                    kind="fault",
+                    declared=False,
+                    fault_type=request.POST.get("fault_type", ""),
+                    occurrences=int(request.POST.get("occurrences") or 1),
+                    description=request.POST.get("description", ""),
+                )
+                preview = what_if(the_year, draft)
+                return render(
+                    request,
+                    "web/fault_preview.html",
+                    {
+                        "year": the_year,
+                        "unit": unit,
+                        "draft": draft,
+                        "changes": preview,
+                        "fault_names": {f.key: f.name for f in scheme.faults.types},
+                        "post": request.POST,
+                    },
+                )
             elif action == "fault" and user.is_office:
                 unit = get_object_or_404(Unit, pk=request.POST.get("unit"))
                 fault_record(
