@@ -35,3 +35,9 @@ def test_pages_are_in_chinese_by_default_and_english_on_request(world: World) ->
     assert "月度排名" in client.get(reverse("ranking", args=[2014, 1])).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Monthly ranking" in client.get(reverse("ranking", args=[2014, 1])).content.decode()
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(world: World) -> None:
+    client = world.client("office")
+    page = client.get(reverse("ranking", args=[2014, 1]), headers={"accept-language": "en-US,en"})
+    assert "月度排名" in page.content.decode()

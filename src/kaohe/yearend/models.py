@@ -50,7 +50,7 @@ class Declaration(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending verification")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", _("Verified")
         REJECTED = "rejected", _("Rejected")
 
     year = models.ForeignKey(Year, models.PROTECT, related_name="declarations")
