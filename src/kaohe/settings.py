@@ -93,6 +93,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # a file opens cheaply; no connection kept per thread
+    # tests use a file too: the browser tests' live server threads then open their own
+    # connections instead of sharing an in-memory one across threads
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-kaohe.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "timeout": 20,  # busy timeout, seconds
