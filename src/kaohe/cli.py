@@ -235,6 +235,29 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rubric_export(args: argparse.Namespace) -> int:
+    from .excel.rubric import export_rubrics
+
+    Path(args.output).write_bytes(export_rubrics(load_scheme(args.scheme)))
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_rubric_import(args: argparse.Namespace) -> int:
+    from .excel.rubric import import_rubrics
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError(args.file, ["no such file"])
+    scheme, warnings = import_rubrics(path.read_bytes(), load_scheme(args.base), args.file)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    text = yaml.safe_dump(scheme.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
+    Path(args.output).write_text(text, "utf-8")
+    print(f"wrote {args.output} ({len(warnings)} warning(s) to confirm)", file=sys.stderr)
+    return 0
+
+
 def cmd_recompute(args: argparse.Namespace) -> int:
     """Rebuild a year's published figures from the stored facts and report any difference."""
     _django()
@@ -287,6 +310,18 @@ def build_parser() -> argparse.ArgumentParser:
     check = scheme_commands.add_parser("check", help="validate a scheme and summarise it")
     check.add_argument("file", help="a scheme file, or a built-in name such as district-2014")
     check.set_defaults(func=cmd_scheme_check)
+
+    rubric = commands.add_parser("rubric", help="rubrics in Excel, in the attachment's layout")
+    rubric_commands = rubric.add_subparsers(dest="rubric_command", required=True)
+    export = rubric_commands.add_parser("export", help="write a scheme's rubrics as .xlsx")
+    export.add_argument("scheme", help="built-in name or scheme file")
+    export.add_argument("-o", "--output", required=True)
+    export.set_defaults(func=cmd_rubric_export)
+    imp = rubric_commands.add_parser("import", help="read rubrics from .xlsx into a scheme file")
+    imp.add_argument("file")
+    imp.add_argument("--base", default="district-2014", help="scheme whose other settings are kept")
+    imp.add_argument("-o", "--output", required=True)
+    imp.set_defaults(func=cmd_rubric_import)
 
     for name, func, text in (
         ("compute", cmd_compute, "compute a year: rankings, escalations, results use"),

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('yearend', '0001_initial'),
+        ("yearend", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='declaration',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending verification'), ('accepted', 'Verified'), ('rejected', 'Rejected')], default='pending', max_length=16, verbose_name='status'),
+            model_name="declaration",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending verification"),
+                    ("accepted", "Verified"),
+                    ("rejected", "Rejected"),
+                ],
+                default="pending",
+                max_length=16,
+                verbose_name="status",
+            ),
         ),
     ]

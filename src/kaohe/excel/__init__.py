@@ -1,0 +1,1 @@
+"""Excel in and out, in the layout the offices already use (SPEC §9)."""
