@@ -14,6 +14,12 @@ urlpatterns = [
     path("years/", views.year_list, name="years"),
     path("years/<int:year>/", views.year_detail, name="year"),
     path("years/<int:year>/targets/", views.targets, name="targets"),
+    path("years/<int:year>/rubric.xlsx", views.rubric_xlsx, name="rubric-xlsx"),
+    path(
+        "years/<int:year>/months/<int:month>/ranking.xlsx",
+        results.ranking_xlsx,
+        name="ranking-xlsx",
+    ),
     path("years/<int:year>/letters/<str:code>/", views.letter, name="letter"),
     path("years/<int:year>/months/<int:month>/", sheets.cycle_detail, name="cycle"),
     path("years/<int:year>/months/<int:month>/ranking/", results.ranking, name="ranking"),

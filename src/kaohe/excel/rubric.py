@@ -39,7 +39,7 @@ def export_rubrics(scheme: Scheme) -> bytes:
     """Every rubric of the scheme on its own sheet, printable, rules in the machine columns."""
     names = {d.key: d.name for d in scheme.departments}
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     meta: dict[str, Any] = {"scheme": scheme.name, "rubrics": []}
     for rubric in scheme.rubrics:
         ws = wb.create_sheet(rubric.key[:31])

@@ -13,7 +13,9 @@ from kaohe.monthly.models import EscalationCase
 
 class YearCreateForm(forms.Form):
     builtin = forms.ChoiceField(label=_("Built-in scheme"), required=False)
-    upload = forms.FileField(label=_("Or upload a scheme file (YAML)"), required=False)
+    upload = forms.FileField(
+        label=_("Or upload a scheme file (YAML) or a rubric (.xlsx)"), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from kaohe.monthly.models import Cycle, EscalationCase, Sheet
 from kaohe.monthly.selectors import year_result
 from kaohe.monthly.services import CycleError, escalation_update
 from kaohe.people.models import Unit
+from kaohe.yearend.exports import ranking_workbook
 from kaohe.years.models import Year
 
 from .access import any_user, current_user, may_read_unit, require, role, sees_everything
@@ -66,6 +67,21 @@ def ranking(request: HttpRequest, year: int, month: int) -> HttpResponse:
             "as_of": as_of_text,
         },
     )
+
+
+@role(sees_everything)
+def ranking_xlsx(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    """The monthly ranking as .xlsx: one sheet per category, titled, frozen header, printable."""
+    the_year = get_object_or_404(Year, year=year)
+    if not Cycle.objects.filter(year=the_year, month=month).exists():
+        raise_404()
+    result = year_result(the_year)
+    workbook = ranking_workbook(the_year, month, result)
+    response = HttpResponse(
+        workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ranking-{year}-{month:02d}.xlsx"'
+    return response
 
 
 @role(any_user)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import yaml
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kaohe.engine import InputError, load_scheme
 from kaohe.engine.loader import read_scheme_text
+from kaohe.excel.rubric import export_rubrics, import_rubrics
 from kaohe.monthly.models import Cycle, Sheet
 from kaohe.monthly.services import CycleError, cycle_open
 from kaohe.people.models import Unit
@@ -17,6 +20,8 @@ from kaohe.years.services import YearError, target_items, target_set, year_creat
 
 from .access import any_user, current_user, is_office, may_read_unit, require, role, sees_everything
 from .forms import OpenMonthForm, YearCreateForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @role(any_user)
@@ -50,7 +55,17 @@ def year_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data.get("upload")
             try:
-                if upload is not None:
+                if upload is not None and (upload.name or "").lower().endswith(".xlsx"):
+                    scheme, warnings = import_rubrics(
+                        upload.read(), load_scheme("district-2014"), upload.name or "rubric.xlsx"
+                    )
+                    for warning in warnings:
+                        messages.warning(request, warning)
+                    text = yaml.safe_dump(
+                        scheme.model_dump(mode="json"), allow_unicode=True, sort_keys=False
+                    )
+                    source = upload.name or "rubric.xlsx"
+                elif upload is not None:
                     text, source = upload.read().decode("utf-8"), upload.name
                 else:
                     source, text = read_scheme_text(form.cleaned_data["builtin"])
@@ -59,7 +74,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
                 )
             except UnicodeDecodeError:
                 form.add_error("upload", _("The file is not UTF-8 text."))
-            except YearError as exc:
+            except (YearError, InputError) as exc:
                 for error in exc.errors:
                     form.add_error(None, error)
             else:
@@ -105,6 +120,15 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
             "units": Unit.objects.filter(active=True).count(),
         },
     )
+
+
+@role(sees_everything)
+def rubric_xlsx(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's rubrics as .xlsx in the attachment's layout, rules included."""
+    the_year = get_object_or_404(Year, year=year)
+    response = HttpResponse(export_rubrics(the_year.scheme), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="rubric-{year}.xlsx"'
+    return response
 
 
 @role(is_office)

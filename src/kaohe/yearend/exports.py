@@ -8,6 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from kaohe.engine import YearResult
 from kaohe.years.models import Year
 
 
@@ -34,6 +35,27 @@ def _sheet(
         ws.column_dimensions[chr(64 + i)].width = width
     ws.print_title_rows = "2:2"
     ws.page_setup.orientation = "landscape"
+
+
+def ranking_workbook(year: Year, month: int, result: YearResult) -> bytes:
+    """A month's ranking per category (月度排名), bottom two marked."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for category in year.scheme.categories:
+        rows = []
+        for row in result.monthly[month].get(category.key, []):
+            unit = result.units[row.unit].unit
+            rows.append([row.rank, unit.name, float(row.value), "后两名" if row.in_bottom else ""])
+        _sheet(
+            wb,
+            category.name,
+            f"{year.year}年{month}月组织工作考核排名({category.name})",
+            ["名次", "单位", "月度目标得分", "备注"],
+            rows,
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def use_workbook(year: Year, context: dict[str, Any]) -> bytes:
