@@ -28,6 +28,7 @@ urlpatterns = [
     path("sheets/<int:sheet_id>/", sheets.sheet_detail, name="sheet"),
     path("sheets/<int:sheet_id>/cells/<str:code>/<str:item>/", sheets.cell_edit, name="cell"),
     path("sheets/<int:sheet_id>/submit/", sheets.sheet_submit_view, name="sheet-submit"),
+    path("sheets/<int:sheet_id>/sheet.xlsx", sheets.sheet_xlsx, name="sheet-xlsx"),
     path("sheets/<int:sheet_id>/clean/", sheets.sheet_clean_view, name="sheet-clean"),
     path("sheets/<int:sheet_id>/accept/", sheets.sheet_accept_view, name="sheet-accept"),
     path("sheets/<int:sheet_id>/return/", sheets.sheet_return_view, name="sheet-return"),

@@ -149,8 +149,9 @@ def entry_save(
     reason: str = "",
     evidence: str = "",
     correction_reason: str = "",
+    audit: bool = True,
 ) -> Entry | None:
-    """Record one cell. A change replaces the current entry (kept, marked superseded); on an
+    """Record one cell (``audit=False``: the caller records the whole change as one event). A change replaces the current entry (kept, marked superseded); on an
     accepted sheet only a correction with its reason is allowed. Returns None if unchanged."""
     sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
     if acting_user.department_id != sheet.department_id:
@@ -211,18 +212,20 @@ def entry_save(
     if current:
         current.superseded_at = now
         current.save(update_fields=["superseded_at"])
+    if not audit:
+        return entry
     record(
         acting_user=acting_user,
         action="entry.correct" if sheet.locked else "entry.save",
         obj=entry,
-        before=_entry_state(current),
-        after=_entry_state(entry),
+        before=entry_state(current),
+        after=entry_state(entry),
         reason=correction_reason or reason,
     )
     return entry
 
 
-def _entry_state(entry: Entry | None) -> dict[str, Any] | None:
+def entry_state(entry: Entry | None) -> dict[str, Any] | None:
     if entry is None:
         return None
     return {

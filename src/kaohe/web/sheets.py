@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from kaohe.engine.rules import natural
+from kaohe.excel.sheets import export_sheet, import_sheet
 from kaohe.monthly.models import Cycle, Sheet
 from kaohe.monthly.scope import Column, columns_for
 from kaohe.monthly.selectors import current_entries, sheet_grid
@@ -213,6 +214,44 @@ def cell_edit(request: HttpRequest, sheet_id: int, code: str, item: str) -> Http
             "editable": sheet.editable or sheet.locked,
         },
     )
+
+
+@role(any_user)
+def sheet_xlsx(request: HttpRequest, sheet_id: int) -> HttpResponse:
+    """GET: the offline sheet; POST (the department): upload it back, all or nothing."""
+    sheet = get_object_or_404(
+        Sheet.objects.select_related("cycle__year", "department"), pk=sheet_id
+    )
+    user = current_user(request)
+    if request.method == "POST":
+        require(may_score_sheet(user, sheet))
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose the filled-in .xlsx file."))
+        else:
+            try:
+                changed = import_sheet(
+                    acting_user=user,
+                    sheet=sheet,
+                    content=upload.read(),
+                    name=upload.name or "sheet.xlsx",
+                )
+            except CycleError as exc:
+                for line in str(exc).splitlines()[:200]:
+                    messages.error(request, line)
+            else:
+                messages.success(
+                    request, _("The file is saved: %(n)s cells changed.") % {"n": changed}
+                )
+        return redirect("sheet", sheet_id=sheet.pk)
+    require(may_read_sheet(user, sheet))
+    response = HttpResponse(
+        export_sheet(sheet),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"sheet-{sheet.cycle.year.year}-{sheet.cycle.month:02d}-{sheet.department.key}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def raise_404() -> None:

@@ -1,0 +1,281 @@
+"""Offline scoring sheets: a department's month as .xlsx — one row per unit and item (or
+sub-item), identity columns protected, inputs by rule — and the upload that saves it whole
+or not at all."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from kaohe.audit.services import record
+from kaohe.engine.factcheck import finding_errors
+from kaohe.engine.facts import Finding
+from kaohe.engine.facts import Unit as EngineUnit
+from kaohe.engine.index import SchemeIndex
+from kaohe.monthly.models import Entry, Sheet
+from kaohe.monthly.selectors import memberships, sheet_grid
+from kaohe.monthly.services import CycleError, entry_state, parse_values
+from kaohe.people.models import Department, User
+
+TITLE = "评分表"
+COLUMNS = [
+    "单位编号",
+    "单位",
+    "项目",
+    "子项",
+    "具体目标",
+    "评分标准",
+    "检查项(代码=次数;…)",
+    "数量",
+    "未完成",
+    "扣分",
+    "扣分及激励原因",
+    "佐证材料",
+]
+INPUT_FROM = 7  # columns G… are inputs; A–F identify the cell and are locked
+YELLOW = PatternFill("solid", fgColor="FFF8DC")
+
+
+def export_sheet(sheet: Sheet) -> bytes:
+    grid = sheet_grid(sheet)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = TITLE
+    cycle = sheet.cycle
+    ws.append(
+        [f"{sheet.department.name} {cycle.year.year}年{cycle.month}月评分表(sheet {sheet.pk})"]
+    )
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(COLUMNS)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    yes_no = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    numbers = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+    )
+    ws.add_data_validation(yes_no)
+    ws.add_data_validation(numbers)
+    row = 2
+    for unit, cells in grid.rows:
+        for column, entry in cells:
+            item = column.rule_item
+            values = entry.values if entry else {}
+            checks = ";".join(f"{k}={n}" for k, n in values.get("checks", {}).items())
+            ws.append(
+                [
+                    unit.code,
+                    unit.name,
+                    column.item.number,
+                    column.key[1],
+                    item.target,
+                    item.standard,
+                    checks,
+                    values.get("count"),
+                    "是" if values.get("met") is False else "",
+                    values.get("deduction"),
+                    entry.reason if entry else "",
+                    entry.evidence if entry else "",
+                ]
+            )
+            row += 1  # counted: ws.max_row rescans the sheet each time
+            for col in range(INPUT_FROM, len(COLUMNS) + 1):
+                ws.cell(row=row, column=col).protection = Protection(locked=False)
+                ws.cell(row=row, column=col).fill = YELLOW
+    last = max(row, 3)
+    yes_no.add(f"I3:I{last}")  # one range each: adding cell by cell is quadratic in openpyxl
+    numbers.add(f"H3:H{last}")
+    numbers.add(f"J3:J{last}")
+    ws.protection.sheet = True  # identity columns locked; inputs are not
+    ws.freeze_panes = "C3"
+    for letter, width in zip(
+        "ABCDEFGHIJKL", [10, 22, 6, 6, 40, 40, 24, 8, 8, 8, 30, 16], strict=True
+    ):
+        ws.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Row:
+    unit: Any
+    item: str
+    sub_item: str
+    values: dict[str, Any]
+    reason: str
+    evidence: str
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def import_sheet(
+    *, acting_user: User, sheet: Sheet, content: bytes, name: str = "sheet.xlsx"
+) -> int:
+    """Check every row, then save them all in one transaction with one audit event; on any
+    error nothing is saved and every error is listed with its sheet, row and column."""
+    try:
+        wb = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise CycleError(f"{name}: not a readable .xlsx file ({exc.__class__.__name__})") from exc
+    if TITLE not in wb.sheetnames:
+        raise CycleError(f"{name}: no sheet named {TITLE}")
+    ws = wb[TITLE]
+    errors: list[str] = []
+    table = [tuple(r) for r in ws.iter_rows(max_col=len(COLUMNS), values_only=True)]
+    wb.close()
+    if len(table) < 2:
+        raise CycleError(f"{name}, sheet {TITLE}: the title and header rows are missing")
+    heading = _text(table[0][0])
+    if f"(sheet {sheet.pk})" not in heading:
+        errors.append(f"{name}, sheet {TITLE}, row 1: this file is for another department or month")
+    header = [_text(v) for v in table[1]] + [""] * (len(COLUMNS) - len(table[1]))
+    if header != COLUMNS:
+        errors.append(
+            f"{name}, sheet {TITLE}, row 2: the columns are not those of a Kaohe scoring sheet"
+        )
+    if errors:
+        raise CycleError("\n".join(errors))
+    grid = sheet_grid(sheet)
+    cells = {
+        (unit.code, *column.key): (unit, column) for unit, cs in grid.rows for column, _e in cs
+    }
+    rows: list[Row] = []
+    seen: set[tuple[str, str, str]] = set()
+    for r, values_row in enumerate(table[2:], start=3):
+        raw = list(values_row) + [None] * (len(COLUMNS) - len(values_row))
+        if all(v is None or _text(v) == "" for v in raw):
+            continue
+        where = f"{name}, sheet {TITLE}, row {r}"
+        key = (_text(raw[0]), _text(raw[2]), _text(raw[3]))
+        if key not in cells:
+            errors.append(
+                f"{where}, columns A–D: no such unit and item on this sheet ({'/'.join(key)})"
+            )
+            continue
+        if key in seen:
+            errors.append(f"{where}: the same unit and item appear twice")
+            continue
+        seen.add(key)
+        unit, column = cells[key]
+        data: dict[str, Any] = {
+            "count": _text(raw[7]),
+            "deduction": _text(raw[9]),
+            "not_met": _text(raw[8]) in ("是", "1", "yes", "Y"),
+        }
+        for part in _text(raw[6]).split(";"):
+            if part.strip():
+                code, _eq, n = part.partition("=")
+                data[f"check_{code.strip()}"] = n.strip() or "1"
+        known = {f"check_{c.key}" for c in getattr(column.rule_item.rule, "checks", [])}
+        unknown = [
+            k.removeprefix("check_") for k in data if k.startswith("check_") and k not in known
+        ]
+        if unknown:
+            errors.append(f"{where}, column G: unknown check {', '.join(unknown)}")
+            continue
+        values, problems = parse_values(column.rule_item, data)
+        errors.extend(f"{where}: {p}" for p in problems)
+        reason = _text(raw[10])
+        if values and not reason:
+            errors.append(f"{where}, column K: give the reason for the deduction or bonus")
+        rows.append(Row(unit, key[1], key[2], values, reason, _text(raw[11])))
+    if errors:
+        raise CycleError("\n".join(errors))
+    return _save(acting_user, sheet, rows, name)
+
+
+def _save(acting_user: User, sheet: Sheet, rows: list[Row], name: str) -> int:
+    """Save checked rows in bulk: changed cells get new entries replacing the current ones."""
+    with transaction.atomic():
+        sheet = (
+            Sheet.objects.select_for_update()
+            .select_related("cycle__year", "department")
+            .get(pk=sheet.pk)
+        )
+        if acting_user.department_id != sheet.department_id:
+            raise CycleError(f"{name}: only the sheet's department may upload it")
+        if not sheet.editable:
+            raise CycleError(
+                f"{name}: the sheet is {sheet.get_status_display()}; uploads are closed"
+            )
+        index = SchemeIndex(sheet.cycle.year.scheme)
+        members = memberships()
+        keys = {d.pk: d.key for d in Department.objects.all()}
+        current = {
+            (e.unit_id, e.item, e.sub_item): e
+            for e in Entry.objects.filter(sheet=sheet, superseded_at__isnull=True)
+        }
+        now = timezone.now()
+        new: list[Entry] = []
+        problems: list[str] = []
+        for row in rows:
+            old = current.get((row.unit.pk, row.item, row.sub_item))
+            if old is not None and (old.values, old.reason, old.evidence) == (
+                row.values,
+                row.reason,
+                row.evidence,
+            ):
+                continue
+            if row.values:
+                finding = Finding(
+                    month=sheet.cycle.month,
+                    unit=row.unit.code,
+                    item=row.item,
+                    sub_item=row.sub_item or None,
+                    department=sheet.department.key,
+                    reason=row.reason,
+                    **row.values,
+                )
+                unit = EngineUnit(
+                    id=row.unit.code,
+                    name=row.unit.name,
+                    category=row.unit.category,
+                    kind=row.unit.kind,
+                    departments=[keys[d] for d in members.get(row.unit.pk, ())],
+                )
+                item = index.rubric_for(row.unit.category).items[row.item]
+                problems.extend(
+                    f"{name}: unit {row.unit.code}, item {row.item}: {p}"
+                    for p in finding_errors(index, "row", unit, item, finding)
+                )
+            new.append(
+                Entry(
+                    sheet=sheet,
+                    unit=row.unit,
+                    item=row.item,
+                    sub_item=row.sub_item,
+                    values=row.values,
+                    reason=row.reason,
+                    evidence=row.evidence,
+                    created_at=now,
+                    created_by=acting_user,
+                    replaces=old,
+                )
+            )
+        if problems:
+            raise CycleError("\n".join(problems))
+        replaced = [e.replaces for e in new if e.replaces is not None]
+        Entry.objects.filter(pk__in=[e.pk for e in replaced]).update(superseded_at=now)
+        Entry.objects.bulk_create(new)
+        record(
+            acting_user=acting_user,
+            action="sheet.upload",
+            obj=sheet,
+            before=[entry_state(e) for e in replaced],
+            after=[entry_state(e) for e in new],
+            reason=f"{name}: {len(rows)} rows, {len(new)} changed",
+        )
+    return len(new)
