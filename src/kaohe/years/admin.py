@@ -6,31 +6,30 @@ from django.http import HttpRequest
 from .models import Target, Year
 
 
-@admin.register(Year)
-class YearAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown in set-up for reference; changed only through the audited pages."""
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # frozen: years are made from the Years page
+        return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Year)
+class YearAdmin(ReadOnlyAdmin):
+    """Frozen: years are made from the Years page."""
 
     list_display = ("year", "title", "scheme_name", "created_at")
     readonly_fields = ("scheme_text", "scheme_sha256")
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # targets are set (and audited) on the targets page
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class TargetAdmin(ReadOnlyAdmin):
+    """Targets are set (and audited) on the targets page."""
 
     list_display = ("year", "unit", "item", "target")
     list_filter = ("year", "item")
