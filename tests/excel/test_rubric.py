@@ -154,3 +154,10 @@ def test_malformed_files_never_crash_and_never_half_load(
         assert exc.errors
     else:
         assert scheme.rubrics  # validated in full, or not at all
+
+
+def test_a_rubric_resaved_by_libreoffice_imports_identically() -> None:
+    from .libreoffice import resave
+
+    scheme, warnings = import_rubrics(resave(export_rubrics(SCHEME)), SCHEME, "libreoffice.xlsx")
+    assert scheme == SCHEME and warnings == []

@@ -57,3 +57,17 @@ def test_the_monthly_ranking_exports_to_excel(world: World) -> None:
     assert book["街道"]["A1"].value == "2014年1月组织工作考核排名(街道)"
     assert book["街道"].freeze_panes == "A3"
     assert world.client("unit_a").get(reverse("ranking-xlsx", args=[2014, 1])).status_code == 403
+
+
+def test_rubric_warnings_are_confirmed_before_the_year_is_set_up(world: World) -> None:
+    from tests.excel.test_rubric import office_file
+
+    Year.objects.filter(year=2014).update(year=2013)
+    client = world.client("office")
+    upload = SimpleUploadedFile("街道.xlsx", office_file(), content_type=XLSX)
+    page = client.post(reverse("years"), {"upload": upload})
+    assert page.status_code == 200 and "item 1 has no rule" in page.content.decode()
+    assert not Year.objects.filter(year=2014).exists()  # nothing yet
+    assert client.post(reverse("years"), {"confirm": "1"}).status_code == 302
+    street = Year.objects.get(year=2014).scheme.rubric("street")
+    assert [i.rule.kind for i in street.items()] == ["discretionary"] * 3

@@ -149,3 +149,17 @@ def test_junk_in_any_cell_never_causes_a_crash_or_a_partial_save(world: World, e
         )
     except CycleError:
         assert Entry.objects.count() == count
+
+
+def test_a_sheet_filled_and_saved_in_libreoffice_uploads(world: World) -> None:
+    from tests.excel.libreoffice import resave
+
+    content = resave(filled(world, {("S2", "2"): {"数量": 2, "扣分及激励原因": "2村未换届"}}))
+    import_sheet(
+        acting_user=world.users["assessor_org"],
+        sheet=world.sheet("org"),
+        content=content,
+        name="libreoffice.xlsx",
+    )
+    assert Entry.objects.get(unit__code="S2", item="2").values == {"count": 2}
+    assert sheet_grid(world.sheet("org")).scored == sheet_grid(world.sheet("org")).cells

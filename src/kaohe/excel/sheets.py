@@ -10,9 +10,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
 
 from kaohe.audit.services import record
 from kaohe.engine.factcheck import finding_errors
@@ -127,21 +128,24 @@ def import_sheet(
     """Check every row, then save them all in one transaction with one audit event; on any
     error nothing is saved and every error is listed with its sheet, row and column."""
     try:
-        wb = load_workbook(io.BytesIO(content), data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        names = book.sheet_names
+        table = (
+            book.get_sheet_by_name(TITLE).to_python(skip_empty_area=False)
+            if TITLE in names
+            else None
+        )
+    except Exception as exc:  # calamine raises its own errors for a broken file
         raise CycleError(f"{name}: not a readable .xlsx file ({exc.__class__.__name__})") from exc
-    if TITLE not in wb.sheetnames:
+    if table is None:
         raise CycleError(f"{name}: no sheet named {TITLE}")
-    ws = wb[TITLE]
     errors: list[str] = []
-    table = [tuple(r) for r in ws.iter_rows(max_col=len(COLUMNS), values_only=True)]
-    wb.close()
     if len(table) < 2:
         raise CycleError(f"{name}, sheet {TITLE}: the title and header rows are missing")
-    heading = _text(table[0][0])
+    heading = _text(table[0][0]) if table[0] else ""
     if f"(sheet {sheet.pk})" not in heading:
         errors.append(f"{name}, sheet {TITLE}, row 1: this file is for another department or month")
-    header = [_text(v) for v in table[1]] + [""] * (len(COLUMNS) - len(table[1]))
+    header = ([_text(v) for v in table[1]] + [""] * len(COLUMNS))[: len(COLUMNS)]
     if header != COLUMNS:
         errors.append(
             f"{name}, sheet {TITLE}, row 2: the columns are not those of a Kaohe scoring sheet"
@@ -155,7 +159,7 @@ def import_sheet(
     rows: list[Row] = []
     seen: set[tuple[str, str, str]] = set()
     for r, values_row in enumerate(table[2:], start=3):
-        raw = list(values_row) + [None] * (len(COLUMNS) - len(values_row))
+        raw = (list(values_row) + [None] * len(COLUMNS))[: len(COLUMNS)]
         if all(v is None or _text(v) == "" for v in raw):
             continue
         where = f"{name}, sheet {TITLE}, row {r}"

@@ -49,6 +49,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @role(sees_everything)
 def year_list(request: HttpRequest) -> HttpResponse:
     form = YearCreateForm()
+    if request.method == "POST" and request.POST.get("confirm"):
+        # a rubric workbook with warnings, confirmed by the office after reading them
+        require(current_user(request).is_office)
+        pending = request.session.pop("pending_scheme", None)
+        if pending is None:
+            messages.error(
+                request, _("Nothing is waiting for confirmation; upload the file again.")
+            )
+            return redirect("years")
+        return _create_year(request, form, pending["text"], pending["source"])
     if request.method == "POST":
         require(current_user(request).is_office)
         form = YearCreateForm(request.POST, request.FILES)
@@ -56,31 +66,46 @@ def year_list(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data.get("upload")
             try:
                 if upload is not None and (upload.name or "").lower().endswith(".xlsx"):
+                    source = upload.name or "rubric.xlsx"
                     scheme, warnings = import_rubrics(
-                        upload.read(), load_scheme("district-2014"), upload.name or "rubric.xlsx"
+                        upload.read(), load_scheme("district-2014"), source
                     )
-                    for warning in warnings:
-                        messages.warning(request, warning)
                     text = yaml.safe_dump(
                         scheme.model_dump(mode="json"), allow_unicode=True, sort_keys=False
                     )
-                    source = upload.name or "rubric.xlsx"
-                elif upload is not None:
-                    text, source = upload.read().decode("utf-8"), upload.name
-                else:
-                    source, text = read_scheme_text(form.cleaned_data["builtin"])
-                year = year_create(
-                    acting_user=current_user(request), scheme_text=text, source=source
-                )
+                    if warnings:
+                        request.session["pending_scheme"] = {"text": text, "source": source}
+                        return render(
+                            request,
+                            "web/confirm_scheme.html",
+                            {"warnings": warnings, "source": source, "text": text},
+                        )
+                    return _create_year(request, form, text, source)
+                if upload is not None:
+                    return _create_year(
+                        request, form, upload.read().decode("utf-8"), upload.name or ""
+                    )
+                source, text = read_scheme_text(form.cleaned_data["builtin"])
+                return _create_year(request, form, text, source)
             except UnicodeDecodeError:
                 form.add_error("upload", _("The file is not UTF-8 text."))
-            except (YearError, InputError) as exc:
+            except InputError as exc:
                 for error in exc.errors:
                     form.add_error(None, error)
-            else:
-                messages.success(request, _("The year %(year)s is set up.") % {"year": year.year})
-                return redirect("year", year=year.year)
     return render(request, "web/years.html", {"years": Year.objects.all(), "form": form})
+
+
+def _create_year(
+    request: HttpRequest, form: YearCreateForm, text: str, source: str
+) -> HttpResponse:
+    try:
+        year = year_create(acting_user=current_user(request), scheme_text=text, source=source)
+    except YearError as exc:
+        for error in exc.errors:
+            form.add_error(None, error)
+        return render(request, "web/years.html", {"years": Year.objects.all(), "form": form})
+    messages.success(request, _("The year %(year)s is set up.") % {"year": year.year})
+    return redirect("year", year=year.year)
 
 
 @role(sees_everything)
