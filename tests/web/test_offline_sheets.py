@@ -163,3 +163,27 @@ def test_a_sheet_filled_and_saved_in_libreoffice_uploads(world: World) -> None:
     )
     assert Entry.objects.get(unit__code="S2", item="2").values == {"count": 2}
     assert sheet_grid(world.sheet("org")).scored == sheet_grid(world.sheet("org")).cells
+
+
+def test_an_accepted_sheet_takes_no_upload(world: World) -> None:
+    from kaohe.monthly.services import mark_rest_clean, sheet_accept, sheet_submit
+
+    sheet = world.sheet("org")
+    content = filled(world, {("S2", "2"): {"数量": 1, "扣分及激励原因": "1村"}})
+    mark_rest_clean(acting_user=world.users["assessor_org"], sheet=sheet)
+    sheet_submit(acting_user=world.users["assessor_org"], sheet=sheet)
+    sheet_accept(acting_user=world.users["office"], sheet=sheet)
+    with pytest.raises(CycleError, match="uploads are closed"):
+        import_sheet(
+            acting_user=world.users["assessor_org"], sheet=sheet, content=content, name="x.xlsx"
+        )
+    assert not Entry.objects.filter(unit__code="S2", item="2").exclude(values={}).exists()
+
+
+def test_an_empty_workbook_is_refused_by_name() -> None:
+    from openpyxl import Workbook
+
+    out = io.BytesIO()
+    Workbook().save(out)
+    with pytest.raises(CycleError, match="no sheet named 评分表"):
+        import_sheet(acting_user=None, sheet=None, content=out.getvalue(), name="空.xlsx")  # type: ignore[arg-type]
