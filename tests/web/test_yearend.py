@@ -25,6 +25,7 @@ from kaohe.yearend.services import (
     closing_finalize,
     closing_of,
     closing_publish,
+    closing_reopen,
     closing_review,
     closing_submit,
     codes_issue,
@@ -36,6 +37,7 @@ from kaohe.yearend.services import (
     fault_record,
     objection_answer,
     objection_lodge,
+    published_changes,
     recompute_differences,
     what_if,
     window_set,
@@ -340,3 +342,39 @@ def test_the_office_previews_a_fault_before_recording_it(world: World) -> None:
         == 302
     )
     assert Declaration.objects.get().declared is False
+
+
+def test_an_upheld_objection_is_previewed_then_the_notice_is_withdrawn_and_republished(
+    world: World,
+) -> None:
+    office, leader, unit_a = world.users["office"], world.users["leader"], world.users["unit_a"]
+    closing_compute(acting_user=office, year=world.year)
+    closing_submit(acting_user=office, year=world.year)
+    closing_review(acting_user=leader, year=world.year, approve=True, comment="同意")
+    closing_publish(acting_user=office, year=world.year, today=dt.date(2026, 11, 25))
+    objection_lodge(acting_user=unit_a, year=world.year, text="第2街道漏报过错未扣分")
+    assert published_changes(world.year) == []
+    fault_record(
+        acting_user=office,
+        year=world.year,
+        unit=world.units["S2"],
+        fault_type="task_late",
+        occurrences=1,
+        description="经核实",
+    )
+    changes = published_changes(world.year)
+    assert any(
+        c.unit == "S2" and c.field == "total" and Decimal(c.before) - Decimal(c.after) == 4
+        for c in changes
+    )  # 2 points, doubled: not declared
+    page = world.client("office").get(reverse("results", args=[2014])).content.decode()
+    assert "第2街道党工委" in page and 'id="reopen"' in page
+    with pytest.raises(YearEndError):
+        closing_reopen(acting_user=office, year=world.year, reason=" ")
+    closing = closing_reopen(acting_user=office, year=world.year, reason="异议成立,重新核算")
+    assert closing.stage == Closing.Stage.COLLECTING
+    closing_compute(acting_user=office, year=world.year)
+    closing_submit(acting_user=office, year=world.year)
+    closing_review(acting_user=leader, year=world.year, approve=True, comment="同意")
+    closing = closing_publish(acting_user=office, year=world.year, today=dt.date(2026, 11, 30))
+    assert closing.results["units"]["S2"]["F"] == "4" and published_changes(world.year) == []

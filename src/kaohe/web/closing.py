@@ -19,11 +19,13 @@ from kaohe.yearend.services import (
     closing_finalize,
     closing_of,
     closing_publish,
+    closing_reopen,
     closing_review,
     closing_submit,
     notice_open,
     objection_answer,
     objection_lodge,
+    published_changes,
 )
 from kaohe.years.models import Year
 
@@ -78,6 +80,10 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
                 )
             elif action == "publish":
                 closing_publish(acting_user=user, year=the_year)
+            elif action == "reopen":
+                closing_reopen(
+                    acting_user=user, year=the_year, reason=request.POST.get("reason", "")
+                )
             elif action == "finalize":
                 closing_finalize(acting_user=user, year=the_year)
             elif action == "answer":
@@ -101,6 +107,9 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "closing": closing,
             "tables": tables(the_year, closing.results) if closing.results else [],
             "objections": Objection.objects.filter(year=the_year).select_related("unit"),
+            "changes": published_changes(the_year)
+            if closing.stage == Closing.Stage.PUBLISHED
+            else None,
             "notice_open": notice_open(closing),
         },
     )

@@ -518,6 +518,55 @@ def closing_finalize(*, acting_user: User, year: Year, today: dt.date | None = N
     )
 
 
+def published_changes(year: Year) -> list[Change]:
+    """What recomputing now would change against the published figures: the what-if for an
+    objection, once the office has corrected the facts it concerns (a score, a declaration)."""
+    closing = closing_of(year)
+    if closing.results is None:
+        return []
+    fresh = published_figures(year_end_result(year))
+    return diff_figures(closing.results, fresh)
+
+
+def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Unit by unit: total, rank, veto and advanced recommendation, between two figure sets."""
+
+    def advanced(figures: dict[str, Any]) -> set[str]:
+        return {a["unit"] for use in figures["results_use"].values() for a in use["advanced"]}
+
+    changes: list[Change] = []
+    old_advanced, new_advanced = advanced(old), advanced(new)
+    for uid, before in old["units"].items():
+        after = new["units"].get(uid)
+        if after is None:
+            continue
+        for field in ("total", "rank", "vetoed"):
+            if before[field] != after[field]:
+                changes.append(Change(uid, before["name"], field, before[field], after[field]))
+        if (uid in old_advanced) != (uid in new_advanced):
+            changes.append(
+                Change(uid, before["name"], "advanced", uid in old_advanced, uid in new_advanced)
+            )
+    return changes
+
+
+@transaction.atomic
+def closing_reopen(*, acting_user: User, year: Year, reason: str) -> Closing:
+    """Withdraw a published notice to correct it (an upheld objection): the results go back
+    to the office, to be recomputed, reviewed and published again."""
+    _office(acting_user)
+    if not reason.strip():
+        raise YearEndError(_("Say why the published results are reopened."))
+    return _move(
+        closing_of(year),
+        acting_user,
+        "notice.reopen",
+        Closing.Stage.COLLECTING,
+        allowed=(Closing.Stage.PUBLISHED,),
+        reason=reason,
+    )
+
+
 def recompute_differences(year: Year) -> list[str]:
     """Rebuild the published figures from the stored facts and list every difference."""
     closing = Closing.objects.filter(year=year).first()
