@@ -344,14 +344,20 @@ def test_the_office_previews_a_fault_before_recording_it(world: World) -> None:
     assert Declaration.objects.get().declared is False
 
 
+def publish(world: World, today: dt.date) -> Closing:
+    """Compute, submit, approve and publish the year's results."""
+    office = world.users["office"]
+    closing_compute(acting_user=office, year=world.year)
+    closing_submit(acting_user=office, year=world.year)
+    closing_review(acting_user=world.users["leader"], year=world.year, approve=True, comment="同意")
+    return closing_publish(acting_user=office, year=world.year, today=today)
+
+
 def test_an_upheld_objection_is_previewed_then_the_notice_is_withdrawn_and_republished(
     world: World,
 ) -> None:
-    office, leader, unit_a = world.users["office"], world.users["leader"], world.users["unit_a"]
-    closing_compute(acting_user=office, year=world.year)
-    closing_submit(acting_user=office, year=world.year)
-    closing_review(acting_user=leader, year=world.year, approve=True, comment="同意")
-    closing_publish(acting_user=office, year=world.year, today=dt.date(2026, 11, 25))
+    office, unit_a = world.users["office"], world.users["unit_a"]
+    publish(world, dt.date(2026, 11, 25))
     objection_lodge(acting_user=unit_a, year=world.year, text="第2街道漏报过错未扣分")
     assert published_changes(world.year) == []
     fault_record(
@@ -373,8 +379,5 @@ def test_an_upheld_objection_is_previewed_then_the_notice_is_withdrawn_and_repub
         closing_reopen(acting_user=office, year=world.year, reason=" ")
     closing = closing_reopen(acting_user=office, year=world.year, reason="异议成立,重新核算")
     assert closing.stage == Closing.Stage.COLLECTING
-    closing_compute(acting_user=office, year=world.year)
-    closing_submit(acting_user=office, year=world.year)
-    closing_review(acting_user=leader, year=world.year, approve=True, comment="同意")
-    closing = closing_publish(acting_user=office, year=world.year, today=dt.date(2026, 11, 30))
+    closing = publish(world, dt.date(2026, 11, 30))
     assert closing.results["units"]["S2"]["F"] == "4" and published_changes(world.year) == []

@@ -7,6 +7,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -16,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaohe.audit.services import record
-from kaohe.engine import YearResult
 from kaohe.people.models import Unit, User
 from kaohe.years.models import Year
 
@@ -213,39 +213,9 @@ class Change:
 def what_if(year: Year, declaration: Declaration) -> list[Change]:
     """What accepting ``declaration`` would change: totals, ranks, vetoes, escalations and
     advanced-unit eligibility, unit by unit."""
-    now = year_end_result(year)
-    then = year_end_result(year, extra=[declaration])
-    return diff_results(now, then)
-
-
-def diff_results(now: YearResult, then: YearResult) -> list[Change]:
-    changes: list[Change] = []
-    advanced_now = {r.unit for use in now.results_use.values() for r in use.advanced}
-    advanced_then = {r.unit for use in then.results_use.values() for r in use.advanced}
-    for uid, year_now in now.units.items():
-        year_then = then.units[uid]
-        name = year_now.unit.name
-        pairs = [
-            ("total", year_now.total, year_then.total),
-            ("rank", now.ranks[uid].rank, then.ranks[uid].rank),
-            ("vetoed", year_now.vetoed, year_then.vetoed),
-            ("advanced", uid in advanced_now, uid in advanced_then),
-        ]
-        changes.extend(Change(uid, name, f, a, b) for f, a, b in pairs if a != b)
-    escalations_now = {(a.unit, a.action, a.month) for a in now.escalations}
-    escalations_then = {(a.unit, a.action, a.month) for a in then.escalations}
-    for unit, action, month in sorted(escalations_now ^ escalations_then):
-        name = now.units[unit].unit.name
-        changes.append(
-            Change(
-                unit,
-                name,
-                f"escalation {action} {month}",
-                (unit, action, month) in escalations_now,
-                (unit, action, month) in escalations_then,
-            )
-        )
-    return changes
+    now = published_figures(year_end_result(year))
+    then = published_figures(year_end_result(year, extra=[declaration]))
+    return diff_figures(now, then)
 
 
 # ---- recognition evaluation (公认度评价) --------------------------------------------------
@@ -529,10 +499,14 @@ def published_changes(year: Year) -> list[Change]:
 
 
 def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """Unit by unit: total, rank, veto and advanced recommendation, between two figure sets."""
+    """Unit by unit between two sets of figures (the engine's JSON): total, rank, veto,
+    advanced recommendation, and the escalations raised or dropped."""
 
     def advanced(figures: dict[str, Any]) -> set[str]:
         return {a["unit"] for use in figures["results_use"].values() for a in use["advanced"]}
+
+    def escalations(figures: dict[str, Any]) -> set[tuple[str, str, int]]:
+        return {(e["unit"], e["action"], e["month"]) for e in figures["escalations"]}
 
     changes: list[Change] = []
     old_advanced, new_advanced = advanced(old), advanced(new)
@@ -540,13 +514,24 @@ def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         after = new["units"].get(uid)
         if after is None:
             continue
-        for field in ("total", "rank", "vetoed"):
-            if before[field] != after[field]:
-                changes.append(Change(uid, before["name"], field, before[field], after[field]))
-        if (uid in old_advanced) != (uid in new_advanced):
-            changes.append(
-                Change(uid, before["name"], "advanced", uid in old_advanced, uid in new_advanced)
+        pairs = [
+            ("total", Decimal(before["total"]), Decimal(after["total"])),
+            ("rank", before["rank"], after["rank"]),
+            ("vetoed", before["vetoed"], after["vetoed"]),
+            ("advanced", uid in old_advanced, uid in new_advanced),
+        ]
+        changes.extend(Change(uid, before["name"], f, a, b) for f, a, b in pairs if a != b)
+    old_escalations, new_escalations = escalations(old), escalations(new)
+    for unit, action, month in sorted(old_escalations ^ new_escalations):
+        changes.append(
+            Change(
+                unit,
+                old["units"][unit]["name"],
+                f"escalation {action} {month}",
+                (unit, action, month) in old_escalations,
+                (unit, action, month) in new_escalations,
             )
+        )
     return changes
 
 
