@@ -30,6 +30,7 @@ from kaohe.yearend.services import (
 from kaohe.years.models import Year
 
 from .access import any_user, current_user, require, role, sees_everything
+from .downloads import PDF, file_response
 
 PUBLIC_STAGES = (Closing.Stage.PUBLISHED, Closing.Stage.FINAL)
 
@@ -173,9 +174,7 @@ def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
         "web/notice_pdf.html",
         {"closing": closing, "year": closing.year, "tables": tables(closing.year, figures)},
     )
-    response = HttpResponse(results_pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{year}.pdf"'
-    return response
+    return file_response(results_pdf(html), f"notice-{year}.pdf", PDF, inline=True)
 
 
 @role(sees_everything)
@@ -210,17 +209,8 @@ def results_use(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse:
         "units": figures["units"],
     }
     if fmt == "xlsx":
-        response = HttpResponse(
-            use_workbook(closing.year, context),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="results-use-{year}.xlsx"'
-        return response
+        return file_response(use_workbook(closing.year, context), f"results-use-{year}.xlsx")
     if fmt == "pdf":
-        response = HttpResponse(
-            results_pdf(render_to_string("web/use_pdf.html", context)),
-            content_type="application/pdf",
-        )
-        response["Content-Disposition"] = f'inline; filename="results-use-{year}.pdf"'
-        return response
+        pdf = results_pdf(render_to_string("web/use_pdf.html", context))
+        return file_response(pdf, f"results-use-{year}.pdf", PDF, inline=True)
     return render(request, "web/use.html", context)

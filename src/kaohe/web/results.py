@@ -18,6 +18,7 @@ from kaohe.yearend.exports import ranking_workbook
 from kaohe.years.models import Year
 
 from .access import any_user, current_user, may_read_unit, require, role, sees_everything
+from .downloads import file_response
 from .forms import EscalationForm
 
 
@@ -77,11 +78,7 @@ def ranking_xlsx(request: HttpRequest, year: int, month: int) -> HttpResponse:
         raise_404()
     result = year_result(the_year)
     workbook = ranking_workbook(the_year, month, result)
-    response = HttpResponse(
-        workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="ranking-{year}-{month:02d}.xlsx"'
-    return response
+    return file_response(workbook, f"ranking-{year}-{month:02d}.xlsx")
 
 
 @role(any_user)

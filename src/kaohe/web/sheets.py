@@ -37,6 +37,7 @@ from .access import (
     sees_everything,
 )
 from .display import cell_summary
+from .downloads import file_response
 from .forms import ReturnForm
 
 
@@ -245,13 +246,8 @@ def sheet_xlsx(request: HttpRequest, sheet_id: int) -> HttpResponse:
                 )
         return redirect("sheet", sheet_id=sheet.pk)
     require(may_read_sheet(user, sheet))
-    response = HttpResponse(
-        export_sheet(sheet),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     name = f"sheet-{sheet.cycle.year.year}-{sheet.cycle.month:02d}-{sheet.department.key}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(export_sheet(sheet), name)
 
 
 def raise_404() -> None:

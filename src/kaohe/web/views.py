@@ -19,9 +19,8 @@ from kaohe.years.models import Target, Year
 from kaohe.years.services import YearError, target_items, target_set, year_create
 
 from .access import any_user, current_user, is_office, may_read_unit, require, role, sees_everything
+from .downloads import file_response
 from .forms import OpenMonthForm, YearCreateForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @role(any_user)
@@ -151,9 +150,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
 def rubric_xlsx(request: HttpRequest, year: int) -> HttpResponse:
     """The year's rubrics as .xlsx in the attachment's layout, rules included."""
     the_year = get_object_or_404(Year, year=year)
-    response = HttpResponse(export_rubrics(the_year.scheme), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="rubric-{year}.xlsx"'
-    return response
+    return file_response(export_rubrics(the_year.scheme), f"rubric-{year}.xlsx")
 
 
 @role(is_office)
