@@ -12,11 +12,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import limits
+
 Month = Annotated[int, Field(ge=1, le=12)]
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=4)]
-Ref = Annotated[str, Field(min_length=1, max_length=64)]
-Text = Annotated[str, Field(max_length=4000)]
+Count = Annotated[int, Field(ge=0, le=limits.COUNT_MAX)]
+Amount = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=limits.AMOUNT_MAX_DIGITS, decimal_places=limits.AMOUNT_DECIMAL_PLACES),
+]
+Ref = Annotated[str, Field(min_length=1, max_length=limits.REF_MAX)]
+Text = Annotated[str, Field(max_length=limits.TEXT_MAX)]
 
 
 class Fact(BaseModel):
@@ -91,7 +96,7 @@ class Fault(Fact):
     id: str = ""
     unit: Ref
     type: Ref
-    occurrences: Annotated[int, Field(ge=1, le=1000)] = 1
+    occurrences: Annotated[int, Field(ge=1, le=limits.OCCURRENCES_MAX)] = 1
     declared: bool = True
     date: dt.date | None = None
     description: Text = ""
@@ -107,7 +112,7 @@ class Tally(Fact):
 
 
 class Facts(Fact):
-    year: Annotated[int, Field(ge=2000, le=2100)]
+    year: Annotated[int, Field(ge=limits.YEAR_MIN, le=limits.YEAR_MAX)]
     months: list[Month] = list(range(1, 13))
     units: Annotated[list[Unit], Field(min_length=1)]
     targets: list[Target] = []
