@@ -90,6 +90,8 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'kaohe.sqlite3'}", conn_max_age=60
     )
 }
+if os.environ.get("KAOHE_TEST_DB_NAME"):  # parallel checkouts sharing one PostgreSQL server
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["KAOHE_TEST_DB_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # a file opens cheaply; no connection kept per thread
