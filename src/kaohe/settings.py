@@ -119,8 +119,22 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = envint("KAOHE_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the (username, address) pair, not each alone: failures under many usernames from one
+# address lock none of those accounts, so nobody can lock another user out from their own address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Keys the audit chain's hashes (HMAC-SHA-256): without it, an edited record cannot be re-hashed
+# unnoticed. The development key below is public: fine for DEBUG, tests and demos only; set
+# KAOHE_AUDIT_KEY (and keep it) before real use, since events are verified with the key in force.
+KAOHE_AUDIT_KEY = os.environ.get("KAOHE_AUDIT_KEY", "")
+KAOHE_AUDIT_DEV_KEY = not KAOHE_AUDIT_KEY
+if KAOHE_AUDIT_DEV_KEY:
+    if not DEBUG and not envbool("KAOHE_ALLOW_DEV_KEY", True):
+        raise RuntimeError("Set KAOHE_AUDIT_KEY in production.")
+    KAOHE_AUDIT_KEY = "kaohe-development-audit-key-not-for-production"
+KAOHE_AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("KAOHE_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.txt")
+)  # `kaohe audit anchor` appends the chain head here; copy it somewhere the database is not
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
