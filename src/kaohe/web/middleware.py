@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -46,9 +47,9 @@ class BodyLimitMiddleware:
 def too_large(limit: int) -> HttpResponse:
     title = _("Too large")
     text = _(
-        "What you sent is larger than %(mb)s MB and was refused before it was read. "
+        "What you sent is larger than %(size)s and was refused before it was read. "
         "Send fewer or smaller files at a time."
-    ) % {"mb": limit // (1024 * 1024)}
+    ) % {"size": filesizeformat(limit)}
     page = format_html(
         '<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>{}</title></head>'
         "<body><h1>{}</h1><p>{}</p></body></html>",

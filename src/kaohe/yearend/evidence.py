@@ -152,16 +152,15 @@ def check(upload: UploadedFile[Any]) -> Checked:
     name = (upload.name or "file")[:200]
     size = upload.size or 0
     limit = settings.EVIDENCE_MAX_BYTES
+    too_large = EvidenceError(
+        _("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)}
+    )
     if size > limit:
-        raise EvidenceError(
-            _("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)}
-        )
+        raise too_large
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise EvidenceError(
-            _("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)}
-        )
+        raise too_large
     if not data:
         raise EvidenceError(_("%(name)s is empty.") % {"name": name})
     return Checked(name, data, sniff(data, name), hashlib.sha256(data).hexdigest())

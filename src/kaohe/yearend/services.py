@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,10 +149,10 @@ def _attach(
     if used + sum(c.size for c in checked) > quota:
         raise EvidenceRefused(
             _(
-                "The unit's evidence files of this year would exceed %(quota)s MB "
-                "(%(used)s MB used); nothing was saved."
+                "The unit's evidence files of this year would exceed %(quota)s "
+                "(%(used)s used); nothing was saved."
             )
-            % {"quota": quota // (1024 * 1024), "used": round(used / (1024 * 1024), 1)}
+            % {"quota": filesizeformat(quota), "used": filesizeformat(used)}
         )
     written: list[str] = []
     try:
