@@ -263,7 +263,7 @@ def fault_record(
 def _locked(declaration: Declaration, version: int | None) -> Declaration:
     """The declaration locked for a change, refused if ``version`` is not the current one."""
     current = (
-        Declaration.objects.select_for_update()
+        Declaration.objects.select_for_update(of=("self",))
         .select_related("unit", "year", "changed_by", "decided_by")
         .get(pk=declaration.pk)
     )
