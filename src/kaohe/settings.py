@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kaohe.web.middleware.ChosenLanguageMiddleware",
+    "kaohe.web.middleware.BodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,7 +149,14 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves finders and this root
 EVIDENCE_ROOT = Path(os.environ.get("KAOHE_EVIDENCE_DIR", VAR_DIR / "evidence"))  # not static
-EVIDENCE_MAX_BYTES = envint("KAOHE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_BYTES = envint("KAOHE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # one file
+EVIDENCE_QUOTA_BYTES = envint("KAOHE_EVIDENCE_QUOTA_BYTES", 200 * 1024 * 1024)  # unit, year
+# A request body over this is refused (413) from its Content-Length, before it is read
+# (kaohe.web.middleware.BodyLimitMiddleware): five evidence files of 10 MB and the form.
+REQUEST_MAX_BYTES = envint("KAOHE_REQUEST_MAX_BYTES", 55 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields (not files) of one request
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files stream to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
