@@ -59,6 +59,7 @@ def test_a_final_year_refuses_each_write(world: World) -> None:
         lambda: codes_issue(acting_user=office, evaluation=evaluation, group="leaders", count=1),
         lambda: codes_print(acting_user=office, evaluation=evaluation, group="leaders"),
         lambda: evaluation_close(acting_user=office, evaluation=evaluation),
+        lambda: evaluation_open(acting_user=office, year=world.year),
         lambda: objection_answer(acting_user=office, objection=objection, answer="改答复"),
         lambda: closing_compute(acting_user=office, year=world.year),
     ]
