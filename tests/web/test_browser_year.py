@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from .closing_helpers import accept_months
 from .conftest import ARTIFACTS, World, login
 
 pytestmark = pytest.mark.browser
@@ -25,6 +26,7 @@ def test_the_year_end_from_declarations_to_final_results(
 
     base = live_server.url
     ARTIFACTS.mkdir(exist_ok=True)
+    accept_months(live_world)  # the twelve months are in: only the year end remains
     office = login(browser, live_server, "office")
     office.goto(f"{base}/years/2014/declarations/")
     office.click("button[value=open]")
@@ -57,8 +59,13 @@ def test_the_year_end_from_declarations_to_final_results(
     office.click("button[value=open]")
     office.fill("input[name=count]", "5")
     office.click("button:has-text('生成评价码')")
-    links = re.findall(r"/ballot/[\w-]+/", office.inner_text("body"))
+    assert not re.findall(r"/ballot/[\w-]+/", office.inner_text("body"))  # counts only
+    with office.expect_popup() as printed:
+        office.click("#print-leaders")
+    links = re.findall(r"/ballot/[\w-]+/", printed.value.inner_text("body"))
     assert len(links) == 5
+    office.reload()
+    assert not re.findall(r"/ballot/[\w-]+/", office.inner_text("body"))
     rater = browser.new_page(locale="zh-CN")
     for link in links:
         rater.goto(base + link)
