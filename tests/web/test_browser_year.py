@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from decimal import Decimal
 
 import pytest
 
@@ -45,7 +46,10 @@ def test_the_year_end_from_declarations_to_final_results(
 
     office.goto(f"{base}/years/2014/declarations/")
     office.click("table a")
-    assert "+20" in office.inner_text("body") or "20" in office.inner_text(".card:nth-of-type(1)")
+    # the what-if before accepting: the unit's total rises by the award's 20 points
+    row = office.locator("tr", has_text="第1街道党工委").first
+    name, _field, now, then = row.locator("td").all_inner_texts()
+    assert name == "第1街道党工委" and Decimal(then) - Decimal(now) == 20
     office.click("#accept-declaration")
     office.goto(f"{base}/years/2014/declarations/")
     office.select_option("#unit", label="第2街道党工委")
