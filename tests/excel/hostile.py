@@ -99,7 +99,7 @@ def many_cells(target: int = 1024 * 1024, seed: int = 1) -> bytes:
     rows = []
     r = 0
     size = 0
-    while size < target * 6:  # random text packs about 6:1 in this layout
+    while size < target * 2:  # random text packs about 2:1 in this layout
         r += 1
         cells = "".join(
             f'<c r="{chr(65 + c)}{r}" t="inlineStr"><is><t>{rng.getrandbits(40):x}</t></is></c>'
@@ -220,6 +220,20 @@ def huge_shared_strings(count: int = 400_000, seed: int = 2) -> bytes:
     )
 
 
+def shared_string_fanout(cells: int = 60_000) -> bytes:
+    """One 32,000-character shared string used by ``cells`` cells: a reader copies it into
+    each (60,000 × 32,000 characters ≈ 2 billion)."""
+    sst = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="1" uniqueCount="1">'
+        f"<si><t>{'考' * 32_000}</t></si></sst>"
+    )
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>0</v></c>' for c in "ABCDEF") + "</row>"
+        for r in range(1, cells // 6 + 1)
+    )
+    return workbook(sheet_xml(rows), {"xl/sharedStrings.xml": sst.encode()})
+
+
 def billion_laughs() -> bytes:
     """Entities that expand to 10^9 "lol"s if a parser expands them."""
     entities = '<!ENTITY lol "lol">' + "".join(
@@ -279,6 +293,7 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "lying_bomb (header 2 KB, 256 MiB)": lying_bomb,
     "many_members (20,000)": many_members,
     "huge_shared_strings (400,000)": huge_shared_strings,
+    "shared_string_fanout (60,000 × 32,000 chars)": shared_string_fanout,
     "billion_laughs": billion_laughs,
     "deep_nesting (100,000)": deep_nesting,
     "external_link": external_link,

@@ -450,6 +450,7 @@ def _hostile_files() -> list[tuple[str, bytes, str]]:
         ("lying", hostile.lying_bomb(8 * 1024 * 1024), "不是可读取的 .xlsx 文件"),
         ("members", hostile.many_members(300), "部件超过 200 个"),
         ("strings", hostile.huge_shared_strings(200_001), "共享字符串超过 200000 个"),
+        ("fanout", hostile.shared_string_fanout(600), "单元格文字超过 16000000 个字符"),
         ("laughs", hostile.billion_laughs(), "声明了 DTD 或实体"),
         ("nesting", hostile.deep_nesting(1000), "嵌套超过 64 层"),
         ("external", hostile.external_link(), "外部链接"),

@@ -44,6 +44,7 @@ class Limits:
     merged: int  # merged ranges in one sheet
     shared_strings: int  # entries of the shared-strings table
     depth: int  # XML element nesting
+    text_chars: int  # characters the cells of one sheet hold, shared strings counted per use
 
 
 RATIO_FROM = 1 * MB
@@ -66,6 +67,7 @@ SHEET_LIMITS = Limits(
     merged=1_000,
     shared_strings=200_000,
     depth=64,
+    text_chars=16_000_000,
 )
 
 # A rubric workbook (read by openpyxl, which keeps an object per cell). The 2014 rubrics:
@@ -84,6 +86,7 @@ RUBRIC_LIMITS = Limits(
     merged=2_000,
     shared_strings=50_000,
     depth=64,
+    text_chars=4_000_000,
 )
 
 
@@ -159,6 +162,28 @@ class _Part:
         self.root = ""
         self.seen: dict[str, str] = {}
         self.columns: dict[str, int] = {}
+        self.shared = check.shared_lengths
+        self.in_si = self.in_v = self.cell_shared = False
+        self.si_chars = self.chars = 0
+        self.v_text = ""
+
+    def text(self, data: str) -> None:
+        if self.in_si:
+            self.si_chars += len(data)
+        elif self.in_data:
+            self.chars += len(data)
+            if self.in_v:
+                self.v_text += data
+            if self.chars > self.limits.text_chars:
+                raise self.too_much_text()
+
+    def too_much_text(self) -> UnsafeWorkbook:
+        return UnsafeWorkbook(
+            self.check.say_sheet(
+                self.part, _("the cells hold more than %(limit)s characters of text.")
+            )
+            % {"limit": self.limits.text_chars}
+        )
 
     def refuse_dtd(self, *_args: Any) -> None:
         raise UnsafeWorkbook(
@@ -223,8 +248,12 @@ class _Part:
             )
         if self.in_data and (name == "c" or name[-2:] == ":c"):
             self.cell(attrs.get("r"))
+            self.cell_shared = attrs.get("t") == "s"
             return
         local = name[name.find(":") + 1 :]
+        if local == "v" and self.cell_shared and self.in_data:
+            self.in_v, self.v_text = True, ""
+            return
         if local in ("is", "t", "v", "r", "rPr", "c"):
             return
         if self.depth == 1:
@@ -248,6 +277,7 @@ class _Part:
                         % {"limit": self.limits.merged}
                     )
         elif local == "si" and self.root == "sst":
+            self.in_si, self.si_chars = True, 0
             self.strings += 1
             if self.strings > self.limits.shared_strings:
                 raise UnsafeWorkbook(
@@ -262,7 +292,18 @@ class _Part:
 
     def end(self, name: str) -> None:
         self.depth -= 1
-        if self.in_data and name[-9:] == "sheetData":
+        if self.in_v and (name == "v" or name[-2:] == ":v"):
+            self.in_v = False
+            digits = self.v_text.strip()
+            at = int(digits) if digits.isdigit() and len(digits) <= 9 else -1
+            if 0 <= at < len(self.shared):  # a shared string is copied into every cell using it
+                self.chars += self.shared[at]
+                if self.chars > self.limits.text_chars:
+                    raise self.too_much_text()
+        elif self.in_si and (name == "si" or name[-3:] == ":si"):
+            self.in_si = False
+            self.shared.append(self.si_chars)
+        elif self.in_data and name[-9:] == "sheetData":
             self.in_data = False
 
     def finish(self) -> None:
@@ -284,6 +325,7 @@ class _Checker:
     def __init__(self, content: bytes, name: str, limits: Limits) -> None:
         self.content, self.name, self.limits = content, name, limits
         self.sheet_names: dict[str, str] = {}  # part path → sheet name, for messages
+        self.shared_lengths: list[int] = []  # characters of each shared string
         self.unpacked = 0
 
     def say(self, message: str) -> str:
@@ -409,6 +451,7 @@ class _Checker:
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.StartElementHandler = part.start
         parser.EndElementHandler = part.end
+        parser.CharacterDataHandler = part.text
         parser.buffer_text = True
         try:
             for chunk in self.unpack(info):
@@ -436,6 +479,8 @@ class _Checker:
         missing = [p for p in self.sheet_names if p not in by_name]
         if missing:
             raise self.refuse(_("not a readable .xlsx file."))
+        # shared strings before the sheets: a sheet's text counts each string it uses
+        infos.sort(key=lambda i: not i.filename.lower().endswith("sharedstrings.xml"))
         for info in infos:
             if info in (by_name["xl/workbook.xml"], rels):
                 continue
