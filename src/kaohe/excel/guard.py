@@ -170,10 +170,10 @@ class _Part:
     def text(self, data: str) -> None:
         if self.in_si:
             self.si_chars += len(data)
+        elif self.in_v:  # a shared string's index: its length is counted at the end
+            self.v_text += data
         elif self.in_data:
             self.chars += len(data)
-            if self.in_v:
-                self.v_text += data
             if self.chars > self.limits.text_chars:
                 raise self.too_much_text()
 
