@@ -34,3 +34,37 @@ def test_monthly_pages_do_not_grow_with_units(world: World) -> None:
     large = [queries(world, who, url) for who, url in pages]
     assert small == large
     assert max(large) < 40
+
+
+def test_no_monthly_page_writes_on_get(world: World) -> None:
+    """Reading never writes: escalations are raised when a sheet is accepted (a POST), not
+    when a page that shows them is read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    accept_org(world)
+    org = world.sheet("org").pk
+    pages = [
+        ("assessor_org", reverse("sheet", args=[org])),
+        ("assessor_org", reverse("cell", args=[org, "S1", "1"])),
+        ("assessor_org", reverse("sheet-xlsx", args=[org])),
+        ("assessor_org", reverse("sheet-submit", args=[org])),
+        ("office", reverse("cycle", args=[2014, 1])),
+        ("office", reverse("ranking", args=[2014, 1])),
+        ("office", reverse("ranking-xlsx", args=[2014, 1])),
+        ("office", reverse("escalations", args=[2014])),
+        ("office", reverse("targets", args=[2014])),
+        ("office", reverse("sheet-accept", args=[org])),
+        ("unit_a", reverse("unit", args=[2014, "S1"])),
+    ]
+    for who, url in pages:
+        client = world.client(who)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code in (200, 302), url
+        writes = [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            and "django_session" not in q["sql"]
+        ]
+        assert writes == [], (url, writes)
