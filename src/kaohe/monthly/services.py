@@ -232,7 +232,7 @@ def scores_save(
     a cell saved by someone else since is refused as ``StaleCells``. ``name`` prefixes the
     messages (the uploaded file's name). Returns the new entries (unchanged cells are skipped)."""
     sheet = (
-        Sheet.objects.select_for_update()
+        Sheet.objects.select_for_update(of=("self",))
         .select_related("cycle__year", "department")
         .get(pk=sheet.pk)
     )
@@ -261,7 +261,7 @@ def scores_save(
     keys = dict(Department.objects.values_list("pk", "key"))
     current = {
         (e.unit_id, e.item, e.sub_item): e
-        for e in Entry.objects.select_for_update()
+        for e in Entry.objects.select_for_update(of=("self",))
         .filter(sheet=sheet, superseded_at__isnull=True, unit__in={c.unit.pk for c in cells})
         .select_related("created_by", "unit")
     }
@@ -437,7 +437,7 @@ def mark_rest_clean(*, acting_user: User, sheet: Sheet, expected_version: int | 
 def _lock_sheet(sheet: Sheet, expected_version: int | None) -> Sheet:
     """The sheet, locked for the change; refused if final or changed since ``expected_version``."""
     locked = (
-        Sheet.objects.select_for_update()
+        Sheet.objects.select_for_update(of=("self",))
         .select_related("cycle__year", "department", "changed_by")
         .get(pk=sheet.pk)
     )
@@ -565,7 +565,11 @@ def escalation_update(
     final year still takes them (the talk happens after the figures are settled)."""
     if not acting_user.is_office:
         raise CycleError(_("Only the performance office works through escalations."))
-    case = EscalationCase.objects.select_for_update().select_related("updated_by").get(pk=case.pk)
+    case = (
+        EscalationCase.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=case.pk)
+    )
     if expected_version is not None and case.version != expected_version:
         raise StaleRecord(case)
     if status not in EscalationCase.Status.values:
