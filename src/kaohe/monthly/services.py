@@ -363,12 +363,16 @@ def scores_save(
             if source == Source.UPLOAD
             else "scored, nothing found"
         )
+    before: Any = [entry_state(e) for e in replaced]
+    after: Any = [entry_state(e) for e in new]
+    if source == Source.CELL and len(new) == 1:  # one cell, one entry: the entry's own states
+        before, after = entry_state(changed[0][1]), after[0]
     record(
         acting_user=acting_user,
         action=action,
         obj=obj,
-        before=[entry_state(e) for e in replaced],
-        after=[entry_state(e) for e in new],
+        before=before,
+        after=after,
         reason=reason,
     )
     return new

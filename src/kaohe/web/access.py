@@ -8,7 +8,7 @@ from typing import Any, Concatenate
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import models
+from django.db import DataError, models
 from django.http import Http404, HttpRequest, HttpResponse
 
 from kaohe.monthly.models import Cycle, EscalationCase, Sheet
@@ -100,9 +100,11 @@ def for_user[M: models.Model](
         if isinstance(model_or_queryset, models.QuerySet)
         else model_or_queryset._default_manager.all()
     )
+    if any(isinstance(v, str) and "\x00" in v for v in lookup.values()):
+        raise Http404  # PostgreSQL cannot even compare a text with a NUL byte
     try:
         obj = queryset.get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError, DataError) as exc:
         raise Http404 from exc
     rule = may or READ_RULES.get(queryset.model)
     if rule is None:
