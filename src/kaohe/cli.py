@@ -284,7 +284,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 # Management commands that create the database or never open it; the others need it.
 CREATES_DATABASE = {"migrate"}
-NO_DATABASE = {"help", "version", "check", "compilemessages", "makemessages", "diffsettings"}
+NO_DATABASE = {
+    "help",
+    "version",
+    "check",
+    "compilemessages",
+    "makemessages",
+    "diffsettings",
+    "makemigrations",
+    "collectstatic",
+    "shell",
+}
 
 
 def cmd_manage(args: argparse.Namespace) -> int:

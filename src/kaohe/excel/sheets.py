@@ -9,25 +9,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from kaohe.audit.services import record
-from kaohe.engine.factcheck import finding_errors
-from kaohe.engine.facts import Finding
-from kaohe.engine.facts import Unit as EngineUnit
-from kaohe.engine.index import SchemeIndex
 from kaohe.excel.cells import append_text
 from kaohe.excel.guard import SHEET_LIMITS, UnsafeWorkbook, check_xlsx
-from kaohe.monthly.models import Entry, Sheet
-from kaohe.monthly.selectors import memberships, sheet_grid
-from kaohe.monthly.services import CycleError, entry_state, parse_values
-from kaohe.people.models import Department, User
+from kaohe.monthly.models import Sheet
+from kaohe.monthly.selectors import sheet_grid
+from kaohe.monthly.services import (
+    CellInput,
+    CycleError,
+    Source,
+    parse_values,
+    scores_save,
+)
+from kaohe.people.models import User
 
 TITLE = "评分表"
 COLUMNS = [
@@ -305,84 +304,10 @@ def import_sheet(
 
 
 def _save(acting_user: User, sheet: Sheet, rows: list[Row], name: str) -> int:
-    """Save checked rows in bulk: changed cells get new entries replacing the current ones."""
-    with transaction.atomic():
-        sheet = (
-            Sheet.objects.select_for_update()
-            .select_related("cycle__year", "department")
-            .get(pk=sheet.pk)
-        )
-        if acting_user.department_id != sheet.department_id:
-            raise CycleError(f"{name}: only the sheet's department may upload it")
-        if not sheet.editable:
-            raise CycleError(
-                f"{name}: the sheet is {sheet.get_status_display()}; uploads are closed"
-            )
-        index = SchemeIndex(sheet.cycle.year.scheme)
-        members = memberships()
-        keys = {d.pk: d.key for d in Department.objects.all()}
-        current = {
-            (e.unit_id, e.item, e.sub_item): e
-            for e in Entry.objects.filter(sheet=sheet, superseded_at__isnull=True)
-        }
-        now = timezone.now()
-        new: list[Entry] = []
-        problems: list[str] = []
-        for row in rows:
-            old = current.get((row.unit.pk, row.item, row.sub_item))
-            if old is not None and (old.values, old.reason, old.evidence) == (
-                row.values,
-                row.reason,
-                row.evidence,
-            ):
-                continue
-            if row.values:
-                finding = Finding(
-                    month=sheet.cycle.month,
-                    unit=row.unit.code,
-                    item=row.item,
-                    sub_item=row.sub_item or None,
-                    department=sheet.department.key,
-                    reason=row.reason,
-                    **row.values,
-                )
-                unit = EngineUnit(
-                    id=row.unit.code,
-                    name=row.unit.name,
-                    category=row.unit.category,
-                    kind=row.unit.kind,
-                    departments=[keys[d] for d in members.get(row.unit.pk, ())],
-                )
-                item = index.rubric_for(row.unit.category).items[row.item]
-                problems.extend(
-                    f"{name}: unit {row.unit.code}, item {row.item}: {p}"
-                    for p in finding_errors(index, "row", unit, item, finding)
-                )
-            new.append(
-                Entry(
-                    sheet=sheet,
-                    unit=row.unit,
-                    item=row.item,
-                    sub_item=row.sub_item,
-                    values=row.values,
-                    reason=row.reason,
-                    evidence=row.evidence,
-                    created_at=now,
-                    created_by=acting_user,
-                    replaces=old,
-                )
-            )
-        if problems:
-            raise CycleError("\n".join(problems))
-        replaced = [e.replaces for e in new if e.replaces is not None]
-        Entry.objects.filter(pk__in=[e.pk for e in replaced]).update(superseded_at=now)
-        Entry.objects.bulk_create(new)
-        record(
-            acting_user=acting_user,
-            action="sheet.upload",
-            obj=sheet,
-            before=[entry_state(e) for e in replaced],
-            after=[entry_state(e) for e in new],
-            reason=f"{name}: {len(rows)} rows, {len(new)} changed",
-        )
-    return len(new)
+    """Save checked rows through the one write path for scores (one transaction, one audit
+    event); changed cells get new entries replacing the current ones."""
+    cells = [
+        CellInput(row.unit, row.item, row.sub_item, row.values, row.reason, row.evidence)
+        for row in rows
+    ]
+    return len(scores_save(acting_user, sheet, cells, source=Source.UPLOAD, name=name))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kaohe.engine import limits
 from kaohe.people.models import Department, Unit
+from kaohe.web.fields import line_validator, text_validator
 from kaohe.years.models import Year
 
 
@@ -51,7 +54,19 @@ class Sheet(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     late = models.BooleanField(_("late"), default=False)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    return_reason = models.TextField(_("reason for return"), blank=True)
+    return_reason = models.TextField(
+        _("reason for return"),
+        blank=True,
+        max_length=limits.TEXT_MAX,
+        validators=[MaxLengthValidator(limits.TEXT_MAX), text_validator],
+    )
+    # bumped by every change (a cell saved, a state moved): a form posts the version it was
+    # based on, and a save based on an older one is refused as a conflict
+    version = models.PositiveIntegerField(_("version"), default=0)
+    changed_at = models.DateTimeField(_("last changed"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("scoring sheet")
@@ -85,15 +100,27 @@ class Entry(models.Model):
     item = models.CharField(_("item"), max_length=64)
     sub_item = models.CharField(_("sub-item"), max_length=64, blank=True)
     values = models.JSONField(_("findings"), default=dict, blank=True)
-    reason = models.TextField(_("reason for deduction or bonus"), blank=True)
-    evidence = models.CharField(_("evidence"), max_length=500, blank=True)
+    reason = models.TextField(
+        _("reason for deduction or bonus"),
+        blank=True,
+        max_length=limits.TEXT_MAX,
+        validators=[MaxLengthValidator(limits.TEXT_MAX), text_validator],
+    )
+    evidence = models.CharField(
+        _("evidence"), max_length=limits.LINE_MAX, blank=True, validators=[line_validator]
+    )
     created_at = models.DateTimeField(_("entered"), db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT)
     replaces = models.OneToOneField(
         "self", models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
     superseded_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    correction_reason = models.TextField(_("reason for correction"), blank=True)
+    correction_reason = models.TextField(
+        _("reason for correction"),
+        blank=True,
+        max_length=limits.TEXT_MAX,
+        validators=[MaxLengthValidator(limits.TEXT_MAX), text_validator],
+    )
 
     class Meta:
         verbose_name = _("score entry")
@@ -128,8 +155,17 @@ class EscalationCase(models.Model):
     month = models.PositiveSmallIntegerField(_("triggered in month"))
     months = models.JSONField(_("months in the bottom two"))
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        max_length=limits.TEXT_MAX,
+        validators=[MaxLengthValidator(limits.TEXT_MAX), text_validator],
+    )
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     class Meta:
         verbose_name = _("escalation")

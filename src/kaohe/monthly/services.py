@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +15,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticError
 
 from kaohe.audit.services import record
+from kaohe.engine import limits
 from kaohe.engine.factcheck import finding_errors
 from kaohe.engine.facts import Finding
 from kaohe.engine.facts import Unit as EngineUnit
@@ -28,6 +32,7 @@ from kaohe.engine.scheme import (
     TargetCountRule,
 )
 from kaohe.people.models import Department, Unit, User
+from kaohe.years.finality import YearFinal, refuse_if_final
 from kaohe.years.models import Year
 
 from .models import Cycle, Entry, EscalationCase, Notification, Sheet
@@ -53,6 +58,7 @@ def cycle_open(
 ) -> Cycle:
     if not 1 <= month <= 12:
         raise CycleError(_("A month runs from 1 to 12."))
+    _refuse_if_final(year)  # a new month changes the year's figures
     if Cycle.objects.filter(year=year, month=month).exists():
         raise CycleError(_("Month %(month)s is already open.") % {"month": month})
     cycle = Cycle.objects.create(
@@ -137,7 +143,248 @@ def _engine_unit(unit: Unit, department_keys: list[str]) -> EngineUnit:
     )
 
 
+CellKey = tuple[int, str, str]  # unit id, item, sub-item
+
+
+@dataclass(frozen=True)
+class CellInput:
+    """What a user gives for one cell (a unit × item × sub-item) of a sheet."""
+
+    unit: Unit
+    item: str
+    sub_item: str
+    values: dict[str, Any]
+    reason: str = ""
+    evidence: str = ""
+
+    @property
+    def key(self) -> CellKey:
+        return (self.unit.pk, self.item, self.sub_item)
+
+
+class Stale(CycleError):
+    """A save based on an older version than the stored one (a lost update refused)."""
+
+
+class StaleCells(Stale):
+    """Cells changed by someone else since the form was loaded: ``current`` maps each such
+    cell to its entry now (None: it was taken back to unscored, which cannot happen today)."""
+
+    def __init__(self, current: dict[CellKey, Entry | None]) -> None:
+        self.current = current
+        super().__init__(_("Someone else saved this cell after you opened it."))
+
+
+class StaleRecord(Stale):
+    """A sheet or escalation case changed since the form was loaded."""
+
+    def __init__(self, obj: Sheet | EscalationCase) -> None:
+        self.obj = obj
+        super().__init__(_("Someone else changed this after you opened it."))
+
+
+class Source(StrEnum):
+    """The use cases that write scores; each is one transaction and one audit event."""
+
+    CELL = "cell"  # the web cell form (one unit × item, its sub-items together)
+    UPLOAD = "upload"  # the offline Excel sheet
+    CLEAN = "clean"  # every remaining cell: scored, nothing found
+
+
+def _refuse_if_final(year: Year) -> None:
+    try:
+        refuse_if_final(year)
+    except YearFinal as exc:
+        raise CycleError(str(exc)) from exc
+
+
+def _text_errors(label: str, value: str, *, multiline: bool, limit: int) -> list[str]:
+    if len(value) > limit:
+        return [
+            _("%(field)s: at most %(n)s characters (it has %(m)s).")
+            % {"field": label, "n": limit, "m": len(value)}
+        ]
+    ch = limits.forbidden_char(value, multiline=multiline)
+    if ch is None:
+        return []
+    return [
+        _("%(field)s: the character U+%(code)04X is not allowed.")
+        % {"field": label, "code": ord(ch)}
+    ]
+
+
 @transaction.atomic
+def scores_save(
+    acting_user: User,
+    sheet: Sheet,
+    cells: list[CellInput],
+    *,
+    source: Source,
+    correction_reason: str = "",
+    expected: dict[CellKey, int | None] | None = None,
+    name: str = "",
+) -> list[Entry]:
+    """The one write path for scores. Checks scope, the sheet's state, finality, reasons,
+    text limits and the engine's rules for every cell, then saves the changed cells as new
+    entries replacing the current ones, with one audit event; on any error nothing is saved.
+
+    ``expected`` maps cells to the entry id the user's form was based on (None: unscored);
+    a cell saved by someone else since is refused as ``StaleCells``. ``name`` prefixes the
+    messages (the uploaded file's name). Returns the new entries (unchanged cells are skipped)."""
+    sheet = (
+        Sheet.objects.select_for_update(of=("self",))
+        .select_related("cycle__year", "department")
+        .get(pk=sheet.pk)
+    )
+    where = f"{name}: " if name else ""
+    year = sheet.cycle.year
+    _refuse_if_final(year)
+    if acting_user.department_id != sheet.department_id:
+        raise CycleError(where + _("Only the sheet's department may score it."))
+    correction_reason = correction_reason.strip()
+    if source != Source.CELL and not sheet.editable:
+        raise CycleError(
+            where
+            + _("The sheet is %(status)s; uploads are closed.")
+            % {"status": sheet.get_status_display()}
+        )
+    if sheet.status == Sheet.Status.SUBMITTED:
+        raise CycleError(_("The sheet is submitted and waits for the office."))
+    if sheet.locked and not correction_reason:
+        raise CycleError(_("The sheet is accepted and locked: a correction needs its reason."))
+    problems = _text_errors(
+        _("Reason for correction"), correction_reason, multiline=True, limit=limits.TEXT_MAX
+    )
+    scheme = year.scheme
+    index = SchemeIndex(scheme)
+    members = memberships()
+    keys = dict(Department.objects.values_list("pk", "key"))
+    current = {
+        (e.unit_id, e.item, e.sub_item): e
+        for e in Entry.objects.select_for_update(of=("self",))
+        .filter(sheet=sheet, superseded_at__isnull=True, unit__in={c.unit.pk for c in cells})
+        .select_related("created_by", "unit")
+    }
+    scope: dict[int, set[tuple[str, str]]] = {}
+    stale: dict[CellKey, Entry | None] = {}
+    changed: list[tuple[CellInput, Entry | None]] = []
+    seen: set[CellKey] = set()
+    for cell in cells:
+        unit = cell.unit
+        label = f"{where}{unit.code} {cell.item}{'/' + cell.sub_item if cell.sub_item else ''}: "
+        if unit.pk not in scope:
+            in_scope = sheet.department_id not in members.get(unit.pk, set())
+            columns = columns_for(scheme, sheet.department.key, unit) if in_scope else []
+            scope[unit.pk] = {c.key for c in columns}
+        if (cell.item, cell.sub_item) not in scope[unit.pk] or cell.key in seen:
+            problems.append(label + _("This cell is not in the department's scope."))
+            continue
+        seen.add(cell.key)
+        reason, evidence = cell.reason.strip(), cell.evidence.strip()
+        problems += [
+            label + p
+            for p in _text_errors(_("Reason"), reason, multiline=True, limit=limits.TEXT_MAX)
+        ]
+        problems += [
+            label + p
+            for p in _text_errors(_("Evidence"), evidence, multiline=False, limit=limits.LINE_MAX)
+        ]
+        if cell.values and not reason:
+            problems.append(label + _("Give the reason for every deduction or bonus."))
+        old = current.get(cell.key)
+        if (
+            expected is not None
+            and cell.key in expected
+            and (old.pk if old else None) != (expected[cell.key])
+        ):
+            stale[cell.key] = old
+        if old is not None and (old.values, old.reason, old.evidence) == (
+            cell.values,
+            reason,
+            evidence,
+        ):
+            continue
+        if cell.values and reason:
+            try:
+                finding = Finding(
+                    month=sheet.cycle.month,
+                    unit=unit.code,
+                    item=cell.item,
+                    sub_item=cell.sub_item or None,
+                    department=sheet.department.key,
+                    reason=reason,
+                    **cell.values,
+                )
+            except PydanticError as exc:
+                problems += [label + str(e["msg"]) for e in exc.errors()]
+                continue
+            engine_unit = _engine_unit(unit, [keys[d] for d in members.get(unit.pk, ())])
+            item = index.rubric_for(unit.category).items[cell.item]
+            problems += [
+                label + p for p in finding_errors(index, "cell", engine_unit, item, finding)
+            ]
+        changed.append((replace(cell, reason=reason, evidence=evidence), old))
+    if stale:
+        raise StaleCells(stale)
+    if problems:
+        raise CycleError("\n".join(problems))
+    if not changed:
+        return []
+    now = timezone.now()
+    new = [
+        Entry(
+            sheet=sheet,
+            unit=cell.unit,
+            item=cell.item,
+            sub_item=cell.sub_item,
+            values=cell.values,
+            reason=cell.reason,
+            evidence=cell.evidence,
+            created_at=now,
+            created_by=acting_user,
+            replaces=old,
+            correction_reason=correction_reason,
+        )
+        for cell, old in changed
+    ]
+    replaced = [old for _cell, old in changed if old is not None]
+    Entry.objects.filter(pk__in=[e.pk for e in replaced]).update(superseded_at=now)
+    new = Entry.objects.bulk_create(new)
+    _touch(sheet, acting_user, now)
+    if source == Source.CELL:
+        action = "entry.correct" if sheet.locked else "entry.save"
+        obj: Sheet | Entry = new[0]
+        reason = correction_reason or "; ".join(e.reason for e in new if e.reason)
+    else:
+        action = "sheet.upload" if source == Source.UPLOAD else "sheet.mark_clean"
+        obj = sheet
+        reason = (
+            f"{name}: {len(cells)} rows, {len(new)} changed"
+            if source == Source.UPLOAD
+            else "scored, nothing found"
+        )
+    before: Any = [entry_state(e) for e in replaced]
+    after: Any = [entry_state(e) for e in new]
+    if source == Source.CELL and len(new) == 1:  # one cell, one entry: the entry's own states
+        before, after = entry_state(changed[0][1]), after[0]
+    record(
+        acting_user=acting_user,
+        action=action,
+        obj=obj,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    return new
+
+
+def _touch(sheet: Sheet, acting_user: User, now: dt.datetime) -> None:
+    """A new version of the sheet: who changed it and when."""
+    sheet.version += 1
+    sheet.changed_at, sheet.changed_by = now, acting_user
+    sheet.save(update_fields=["version", "changed_at", "changed_by"])
+
+
 def entry_save(
     *,
     acting_user: User,
@@ -149,80 +396,16 @@ def entry_save(
     reason: str = "",
     evidence: str = "",
     correction_reason: str = "",
-    audit: bool = True,
 ) -> Entry | None:
-    """Record one cell (``audit=False``: the caller records the whole change as one event). A change replaces the current entry (kept, marked superseded); on an
-    accepted sheet only a correction with its reason is allowed. Returns None if unchanged."""
-    sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
-    if acting_user.department_id != sheet.department_id:
-        raise CycleError(_("Only the sheet's department may score it."))
-    if sheet.status == Sheet.Status.SUBMITTED:
-        raise CycleError(_("The sheet is submitted and waits for the office."))
-    if sheet.locked and not correction_reason.strip():
-        raise CycleError(_("The sheet is accepted and locked: a correction needs its reason."))
-    year = sheet.cycle.year
-    scheme = year.scheme
-    columns = {c.key: c for c in columns_for(scheme, sheet.department.key, unit)}
-    if (item, sub_item) not in columns or sheet.department_id in memberships().get(unit.pk, set()):
-        raise CycleError(_("This cell is not in the department's scope."))
-    reason, evidence = reason.strip(), evidence.strip()
-    if values and not reason:
-        raise CycleError(_("Give the reason for every deduction or bonus."))
-    finding = Finding(
-        month=sheet.cycle.month,
-        unit=unit.code,
-        item=item,
-        sub_item=sub_item or None,
-        department=sheet.department.key,
-        reason=reason or "-",
-        **values,
+    """One cell through ``scores_save`` (a web cell without sub-items). None if unchanged."""
+    saved = scores_save(
+        acting_user,
+        sheet,
+        [CellInput(unit, item, sub_item, values, reason, evidence)],
+        source=Source.CELL,
+        correction_reason=correction_reason,
     )
-    member_keys = list(unit.member_of.values_list("key", flat=True))
-    engine_item = columns[(item, sub_item)].item
-    errors = (
-        finding_errors(
-            SchemeIndex(scheme), "cell", _engine_unit(unit, member_keys), engine_item, finding
-        )
-        if values
-        else []
-    )
-    if errors:
-        raise CycleError("; ".join(errors))
-    current = (
-        Entry.objects.select_for_update()
-        .filter(sheet=sheet, unit=unit, item=item, sub_item=sub_item, superseded_at__isnull=True)
-        .first()
-    )
-    if current and (current.values, current.reason, current.evidence) == (values, reason, evidence):
-        return None
-    now = timezone.now()
-    entry = Entry.objects.create(
-        sheet=sheet,
-        unit=unit,
-        item=item,
-        sub_item=sub_item,
-        values=values,
-        reason=reason,
-        evidence=evidence,
-        created_at=now,
-        created_by=acting_user,
-        replaces=current,
-        correction_reason=correction_reason.strip(),
-    )
-    if current:
-        current.superseded_at = now
-        current.save(update_fields=["superseded_at"])
-    if not audit:
-        return entry
-    record(
-        acting_user=acting_user,
-        action="entry.correct" if sheet.locked else "entry.save",
-        obj=entry,
-        before=entry_state(current),
-        after=entry_state(entry),
-        reason=correction_reason or reason,
-    )
-    return entry
+    return saved[0] if saved else None
 
 
 def entry_state(entry: Entry | None) -> dict[str, Any] | None:
@@ -239,43 +422,39 @@ def entry_state(entry: Entry | None) -> dict[str, Any] | None:
     }
 
 
-@transaction.atomic
-def mark_rest_clean(*, acting_user: User, sheet: Sheet) -> int:
+def mark_rest_clean(*, acting_user: User, sheet: Sheet, expected_version: int | None = None) -> int:
     """Record "scored, nothing found" for every cell not scored yet (one audited change)."""
-    sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
-    if acting_user.department_id != sheet.department_id or not sheet.editable:
-        raise CycleError(_("Only the department may fill its own open sheet."))
-    grid = sheet_grid(sheet)
-    now = timezone.now()
-    new = [
-        Entry(
-            sheet=sheet,
-            unit=unit,
-            item=column.key[0],
-            sub_item=column.key[1],
-            values={},
-            created_at=now,
-            created_by=acting_user,
-        )
-        for unit, cells in grid.rows
-        for column, entry in cells
-        if entry is None
-    ]
-    Entry.objects.bulk_create(new)
-    if new:
-        record(
-            acting_user=acting_user,
-            action="sheet.mark_clean",
-            obj=sheet,
-            after={"cells": len(new)},
-            reason="scored, nothing found",
-        )
-    return len(new)
+    with transaction.atomic():
+        locked = _lock_sheet(sheet, expected_version)
+        if acting_user.department_id != locked.department_id or not locked.editable:
+            raise CycleError(_("Only the department may fill its own open sheet."))
+        grid = sheet_grid(locked)
+        cells = [
+            CellInput(unit, *column.key, values={})
+            for unit, columns in grid.rows
+            for column, entry in columns
+            if entry is None
+        ]
+        return len(scores_save(acting_user, locked, cells, source=Source.CLEAN))
+
+
+def _lock_sheet(sheet: Sheet, expected_version: int | None) -> Sheet:
+    """The sheet, locked for the change; refused if final or changed since ``expected_version``."""
+    locked = (
+        Sheet.objects.select_for_update(of=("self",))
+        .select_related("cycle__year", "department", "changed_by")
+        .get(pk=sheet.pk)
+    )
+    _refuse_if_final(locked.cycle.year)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleRecord(locked)
+    return locked
 
 
 def _transition(
     sheet: Sheet, acting_user: User, action: str, before: str, reason: str = ""
 ) -> None:
+    _touch(sheet, acting_user, timezone.now())
     record(
         acting_user=acting_user,
         action=action,
@@ -287,8 +466,8 @@ def _transition(
 
 
 @transaction.atomic
-def sheet_submit(*, acting_user: User, sheet: Sheet) -> Sheet:
-    sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
+def sheet_submit(*, acting_user: User, sheet: Sheet, expected_version: int | None = None) -> Sheet:
+    sheet = _lock_sheet(sheet, expected_version)
     if acting_user.department_id != sheet.department_id:
         raise CycleError(_("Only the sheet's department may submit it."))
     if not sheet.editable:
@@ -307,8 +486,8 @@ def sheet_submit(*, acting_user: User, sheet: Sheet) -> Sheet:
 
 
 @transaction.atomic
-def sheet_accept(*, acting_user: User, sheet: Sheet) -> Sheet:
-    sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
+def sheet_accept(*, acting_user: User, sheet: Sheet, expected_version: int | None = None) -> Sheet:
+    sheet = _lock_sheet(sheet, expected_version)
     if not acting_user.is_office:
         raise CycleError(_("Only the performance office accepts sheets."))
     if sheet.status != Sheet.Status.SUBMITTED:
@@ -322,14 +501,21 @@ def sheet_accept(*, acting_user: User, sheet: Sheet) -> Sheet:
 
 
 @transaction.atomic
-def sheet_return(*, acting_user: User, sheet: Sheet, reason: str) -> Sheet:
-    sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
+def sheet_return(
+    *, acting_user: User, sheet: Sheet, reason: str, expected_version: int | None = None
+) -> Sheet:
+    sheet = _lock_sheet(sheet, expected_version)
     if not acting_user.is_office:
         raise CycleError(_("Only the performance office returns sheets."))
     if sheet.status != Sheet.Status.SUBMITTED:
         raise CycleError(_("Only a submitted sheet can be returned."))
     if not reason.strip():
         raise CycleError(_("Give the reason for returning the sheet."))
+    problems = _text_errors(
+        _("Reason for return"), reason.strip(), multiline=True, limit=limits.TEXT_MAX
+    )
+    if problems:
+        raise CycleError("\n".join(problems))
     sheet.status = Sheet.Status.RETURNED
     sheet.decided_at = timezone.now()
     sheet.return_reason = reason.strip()
@@ -371,14 +557,35 @@ def escalations_sync(*, year: Year) -> int:
 
 
 @transaction.atomic
-def escalation_update(*, acting_user: User, case: EscalationCase, status: str, notes: str) -> None:
+def escalation_update(
+    *,
+    acting_user: User,
+    case: EscalationCase,
+    status: str,
+    notes: str,
+    expected_version: int | None = None,
+) -> None:
+    """The office's progress on a talk or report. Escalations do not feed the results, so a
+    final year still takes them (the talk happens after the figures are settled)."""
     if not acting_user.is_office:
         raise CycleError(_("Only the performance office works through escalations."))
+    case = (
+        EscalationCase.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=case.pk)
+    )
+    if expected_version is not None and case.version != expected_version:
+        raise StaleRecord(case)
     if status not in EscalationCase.Status.values:
         raise CycleError(_("Unknown status."))
+    problems = _text_errors(_("Notes"), notes.strip(), multiline=True, limit=limits.TEXT_MAX)
+    if problems:
+        raise CycleError("\n".join(problems))
     before = {"status": case.status, "notes": case.notes}
     case.status, case.notes = status, notes.strip()
-    case.save(update_fields=["status", "notes", "updated_at"])
+    case.version += 1
+    case.updated_by = acting_user
+    case.save(update_fields=["status", "notes", "version", "updated_by", "updated_at"])
     record(
         acting_user=acting_user,
         action="escalation.update",

@@ -7,10 +7,11 @@ from functools import wraps
 from typing import Any, Concatenate
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DataError, models
+from django.http import Http404, HttpRequest, HttpResponse
 
-from kaohe.monthly.models import Sheet
+from kaohe.monthly.models import Cycle, EscalationCase, Sheet
 from kaohe.people.models import Unit, User
 
 
@@ -68,3 +69,45 @@ def role(predicate: Callable[[User], bool]) -> Callable[[View], View]:
 
 def any_user(user: User) -> bool:
     return True
+
+
+def may_work_escalations(user: User, case: EscalationCase) -> bool:
+    return user.is_office
+
+
+# What reading an object takes, by model; a view that writes passes its own rule (``may``).
+READ_RULES: dict[type[models.Model], Callable[[User, Any], bool]] = {
+    Sheet: may_read_sheet,
+    Unit: may_read_unit,
+    Cycle: lambda user, _cycle: sees_everything(user),
+    EscalationCase: lambda user, _case: sees_everything(user),
+}
+
+
+def for_user[M: models.Model](
+    user: User,
+    model_or_queryset: type[M] | models.QuerySet[M],
+    /,
+    *,
+    may: Callable[[User, M], bool] | None = None,
+    **lookup: Any,
+) -> M:
+    """Load one object and authorize ``user`` for it in one call: 404 when it does not exist
+    (or the lookup value cannot be one, e.g. a NUL byte on PostgreSQL), 403 when the rule
+    (``may``, else the model's read rule) refuses."""
+    queryset = (
+        model_or_queryset
+        if isinstance(model_or_queryset, models.QuerySet)
+        else model_or_queryset._default_manager.all()
+    )
+    if any(isinstance(v, str) and "\x00" in v for v in lookup.values()):
+        raise Http404  # PostgreSQL cannot even compare a text with a NUL byte
+    try:
+        obj = queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError, DataError) as exc:
+        raise Http404 from exc
+    rule = may or READ_RULES.get(queryset.model)
+    if rule is None:
+        raise PermissionDenied  # a model without a rule is never handed out by accident
+    require(rule(user, obj))
+    return obj

@@ -5,51 +5,68 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kaohe.engine.rules import natural
 from kaohe.excel.sheets import export_sheet, import_sheet
-from kaohe.monthly.models import Cycle, Sheet
+from kaohe.monthly.models import Cycle, Entry, Sheet
 from kaohe.monthly.scope import Column, columns_for
 from kaohe.monthly.selectors import current_entries, sheet_grid
 from kaohe.monthly.services import (
+    CellInput,
     CycleError,
-    entry_save,
+    Source,
+    StaleCells,
+    StaleRecord,
     mark_rest_clean,
-    parse_values,
+    scores_save,
     sheet_accept,
     sheet_return,
     sheet_submit,
 )
-from kaohe.people.models import Unit
+from kaohe.people.models import Unit, User
 
 from .access import (
     any_user,
     current_user,
+    for_user,
     is_office,
-    may_read_sheet,
     may_score_sheet,
-    require,
     role,
     sees_everything,
 )
 from .display import cell_summary
 from .downloads import file_response
-from .forms import ReturnForm
+from .forms import (
+    CellFormSet,
+    CorrectionForm,
+    SheetActionForm,
+    SheetReturnForm,
+    SheetUploadForm,
+)
+
+SHEETS = Sheet.objects.select_related("cycle__year", "department", "changed_by")
 
 
-def _cycle(year: int, month: int) -> Cycle:
-    return get_object_or_404(Cycle.objects.select_related("year"), year__year=year, month=month)
+def form_messages(request: HttpRequest, form: Any) -> None:
+    """A refused small form (a button's hidden fields) as messages on the page it returns to."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{field.label or name}: " if field is not None else ""
+        for error in errors:
+            messages.error(request, f"{label}{error}")
 
 
 @role(sees_everything)
 def cycle_detail(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """Sheets of the month with their state, and the coverage of every department × unit."""
-    cycle = _cycle(year, month)
-    sheets = list(cycle.sheets.select_related("department"))
+    cycle = for_user(
+        current_user(request), Cycle.objects.select_related("year"), year__year=year, month=month
+    )
+    sheets = list(cycle.sheets.select_related("department", "changed_by"))
     grids = [sheet_grid(sheet) for sheet in sheets]
     units: dict[int, Unit] = {}
     coverage: dict[int, dict[int, tuple[int, int, int]]] = {}
@@ -70,17 +87,13 @@ def cycle_detail(request: HttpRequest, year: int, month: int) -> HttpResponse:
             "cycle": cycle,
             "sheets": list(zip(sheets, grids, strict=True)),
             "matrix": matrix,
-            "return_form": ReturnForm(),
         },
     )
 
 
 @role(any_user)
 def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
-    sheet = get_object_or_404(
-        Sheet.objects.select_related("cycle__year", "department"), pk=sheet_id
-    )
-    require(may_read_sheet(current_user(request), sheet))
+    sheet = for_user(current_user(request), SHEETS, pk=sheet_id)
     grid = sheet_grid(sheet)
     tables: dict[str, dict[str, Any]] = {}
     scheme = sheet.cycle.year.scheme
@@ -110,7 +123,6 @@ def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
             "grid": grid,
             "tables": list(tables.values()),
             "can_score": may_score_sheet(current_user(request), sheet),
-            "return_form": ReturnForm(),
         },
     )
 
@@ -137,71 +149,83 @@ def _cell(number: str, cells: list[tuple[Column, Any]] | None) -> dict[str, Any]
 
 @role(any_user)
 def cell_edit(request: HttpRequest, sheet_id: int, code: str, item: str) -> HttpResponse:
-    """Edit one unit × item cell (with its sub-items); the whole cell saves or nothing does."""
-    sheet = get_object_or_404(
-        Sheet.objects.select_related("cycle__year", "department"), pk=sheet_id
-    )
-    require(may_score_sheet(current_user(request), sheet))
-    unit = get_object_or_404(Unit, code=code)
+    """Edit one unit × item cell (with its sub-items); the whole cell saves or nothing does.
+    Each column posts the entry it was based on: a cell saved by someone else meanwhile is
+    a conflict (HTTP 409) showing the newer value, with the user's input kept."""
+    user = current_user(request)
+    sheet = for_user(user, SHEETS, may=may_score_sheet, pk=sheet_id)
+    unit = for_user(user, Unit, may=lambda _user, _unit: True, code=code)  # scope: columns
     scheme = sheet.cycle.year.scheme
     columns = [c for c in columns_for(scheme, sheet.department.key, unit) if c.item.number == item]
     if not columns:
-        raise_404()
-    current = {e.sub_item: e for e in current_entries().filter(sheet=sheet, unit=unit, item=item)}
+        raise Http404
+    entries = _current(sheet, unit, columns)
+    formset = CellFormSet(columns=columns, entries=entries)
+    correction = CorrectionForm(locked=sheet.locked)
     errors: list[str] = []
-    posted: dict[str, Any] = {}
     if request.method == "POST":
-        parsed = []
-        for i, column in enumerate(columns):
-            data: dict[str, str] = {
-                k.removeprefix(f"c{i}-"): str(v)
-                for k, v in request.POST.items()
-                if k.startswith(f"c{i}-")
-            }
-            posted[column.key[1]] = data
-            values, problems = parse_values(column.rule_item, data)
-            label = _cell_label(column)
-            errors.extend(f"{label}:{p}" for p in problems)
-            parsed.append((column, values, data.get("reason", ""), data.get("evidence", "")))
-        correction = request.POST.get("correction_reason", "")
-        if not errors:
+        formset = CellFormSet(request.POST, columns=columns, entries=entries)
+        correction = CorrectionForm(request.POST, locked=sheet.locked)
+        if formset.is_valid() and correction.is_valid():
+            cells = []
+            expected: dict[tuple[int, str, str], int | None] = {}
+            for column, form in zip(columns, formset.forms, strict=True):
+                data = form.cleaned_data
+                cell = CellInput(
+                    unit, *column.key, data["values"], data["reason"], data["evidence"]
+                )
+                cells.append(cell)
+                if data["based_on"] is not None:
+                    expected[cell.key] = data["based_on"] or None
             try:
-                with transaction.atomic():
-                    for column, values, reason, evidence in parsed:
-                        entry_save(
-                            acting_user=current_user(request),
-                            sheet=sheet,
-                            unit=unit,
-                            item=column.key[0],
-                            sub_item=column.key[1],
-                            values=values,
-                            reason=reason,
-                            evidence=evidence,
-                            correction_reason=correction,
-                        )
+                scores_save(
+                    user,
+                    sheet,
+                    cells,
+                    source=Source.CELL,
+                    correction_reason=correction.cleaned_data["correction_reason"],
+                    expected=expected,
+                )
+            except StaleCells as exc:
+                return _cell_conflict(request, sheet, unit, columns, exc)
             except CycleError as exc:
-                errors.append(str(exc))
+                errors = str(exc).splitlines()
             else:
                 messages.success(
                     request,
                     _("Saved: %(unit)s, item %(item)s.") % {"unit": unit.name, "item": item},
                 )
-                return redirect(f"{_sheet_url(sheet)}#u-{unit.code}")
-    blocks = []
-    for i, column in enumerate(columns):
-        entry = current.get(column.key[1])
-        previous: dict[str, Any] | None = posted.get(column.key[1]) if posted else None
-        blocks.append(
-            {
-                "prefix": f"c{i}",
-                "column": column,
-                "label": _cell_label(column),
-                "fields": _fields(column, entry.values if entry else {}, previous),
-                "reason": (previous or {}).get("reason", entry.reason if entry else ""),
-                "evidence": (previous or {}).get("evidence", entry.evidence if entry else ""),
-                "entry": entry,
-            }
-        )
+                return redirect(f"{reverse('sheet', args=[sheet.pk])}#u-{unit.code}")
+        else:
+            errors = [str(e) for e in formset.non_form_errors()]
+    return _cell_page(request, sheet, unit, columns, formset, correction, errors)
+
+
+def _current(sheet: Sheet, unit: Unit, columns: list[Column]) -> list[Entry | None]:
+    current = {
+        e.sub_item: e
+        for e in current_entries()
+        .filter(sheet=sheet, unit=unit, item=columns[0].key[0])
+        .select_related("created_by")
+    }
+    return [current.get(c.key[1]) for c in columns]
+
+
+def _cell_page(
+    request: HttpRequest,
+    sheet: Sheet,
+    unit: Unit,
+    columns: list[Column],
+    formset: Any,
+    correction: CorrectionForm,
+    errors: list[str],
+    conflicts: list[dict[str, Any]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    blocks = [
+        {"column": column, "label": _cell_label(column), "form": form, "entry": entry}
+        for column, form, entry in zip(columns, formset.forms, formset.entries, strict=True)
+    ]
     return render(
         request,
         "web/cell.html",
@@ -210,56 +234,72 @@ def cell_edit(request: HttpRequest, sheet_id: int, code: str, item: str) -> Http
             "unit": unit,
             "item": columns[0].item,
             "blocks": blocks,
+            "formset": formset,
+            "correction": correction,
             "errors": errors,
+            "conflicts": conflicts or [],
             "locked": sheet.locked,
-            "editable": sheet.editable or sheet.locked,
         },
+        status=status,
     )
+
+
+def _cell_conflict(
+    request: HttpRequest, sheet: Sheet, unit: Unit, columns: list[Column], exc: StaleCells
+) -> HttpResponse:
+    """The newer values, who saved them and when; the user's input kept, now based on the
+    newer entries so that saving again overwrites them knowingly."""
+    entries = _current(sheet, unit, columns)
+    data: QueryDict = request.POST.copy()
+    conflicts = []
+    for i, (column, entry) in enumerate(zip(columns, entries, strict=True)):
+        data[f"c{i}-based_on"] = str(entry.pk if entry else 0)
+        if (unit.pk, *column.key) not in exc.current:
+            continue
+        conflicts.append(
+            {
+                "label": _cell_label(column),
+                "entry": entry,
+                "summary": (
+                    cell_summary(column.rule_item, entry.values)
+                    if entry is not None and entry.has_findings
+                    else _("scored, nothing found")
+                ),
+            }
+        )
+    formset = CellFormSet(data, columns=columns, entries=entries)
+    formset.is_valid()  # shows the same field messages as before, if any
+    correction = CorrectionForm(data, locked=sheet.locked)
+    return _cell_page(request, sheet, unit, columns, formset, correction, [], conflicts, status=409)
 
 
 @role(any_user)
 def sheet_xlsx(request: HttpRequest, sheet_id: int) -> HttpResponse:
     """GET: the offline sheet; POST (the department): upload it back, all or nothing."""
-    sheet = get_object_or_404(
-        Sheet.objects.select_related("cycle__year", "department"), pk=sheet_id
-    )
     user = current_user(request)
     if request.method == "POST":
-        require(may_score_sheet(user, sheet))
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, _("Choose the filled-in .xlsx file."))
+        sheet = for_user(user, SHEETS, may=may_score_sheet, pk=sheet_id)
+        form = SheetUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            form_messages(request, form)
+            return redirect("sheet", sheet_id=sheet.pk)
+        upload = form.cleaned_data["file"]
+        try:
+            changed = import_sheet(
+                acting_user=user,
+                sheet=sheet,
+                content=upload.read(),
+                name=upload.name or "sheet.xlsx",
+            )
+        except CycleError as exc:
+            for line in str(exc).splitlines()[:200]:
+                messages.error(request, line)
         else:
-            try:
-                changed = import_sheet(
-                    acting_user=user,
-                    sheet=sheet,
-                    content=upload.read(),
-                    name=upload.name or "sheet.xlsx",
-                )
-            except CycleError as exc:
-                for line in str(exc).splitlines()[:200]:
-                    messages.error(request, line)
-            else:
-                messages.success(
-                    request, _("The file is saved: %(n)s cells changed.") % {"n": changed}
-                )
+            messages.success(request, _("The file is saved: %(n)s cells changed.") % {"n": changed})
         return redirect("sheet", sheet_id=sheet.pk)
-    require(may_read_sheet(user, sheet))
+    sheet = for_user(user, SHEETS, pk=sheet_id)
     name = f"sheet-{sheet.cycle.year.year}-{sheet.cycle.month:02d}-{sheet.department.key}.xlsx"
     return file_response(export_sheet(sheet), name)
-
-
-def raise_404() -> None:
-    from django.http import Http404
-
-    raise Http404
-
-
-def _sheet_url(sheet: Sheet) -> str:
-    from django.urls import reverse
-
-    return reverse("sheet", args=[sheet.pk])
 
 
 def _cell_label(column: Column) -> str:
@@ -268,101 +308,66 @@ def _cell_label(column: Column) -> str:
     return _("Item %(n)s") % {"n": column.item.number}
 
 
-def _fields(
-    column: Column, values: dict[str, Any], posted: dict[str, Any] | None
-) -> list[dict[str, Any]]:
-    """Inputs following the item's rule, filled from the current entry or the rejected post."""
-    rule = column.rule_item.rule
-    kind = rule.kind
-    if kind == "checks":
-        checks = values.get("checks", {})
-        out = []
-        for check in rule.checks:  # type: ignore[union-attr]
-            name = f"check_{check.key}"
-            value = posted.get(name) if posted is not None else checks.get(check.key, 0)
-            out.append(
-                {
-                    "name": name,
-                    "label": check.label,
-                    "points": check.points,
-                    "type": "number" if check.per_occurrence else "checkbox",
-                    "max": check.max_occurrences,
-                    "value": value or "",
-                }
-            )
-        return out
-    if kind in ("per_count", "target_count"):
-        value = posted.get("count") if posted is not None else values.get("count", "")
-        label = _("Failures this month") if kind == "per_count" else _("Achieved this month")
-        return [
-            {
-                "name": "count",
-                "label": label,
-                "type": "number",
-                "value": value or "",
-                "unit": getattr(rule, "counted", ""),
-            }
-        ]
-    if kind == "all_or_nothing":
-        value = posted.get("not_met") if posted is not None else values.get("met") is False
-        return [
-            {
-                "name": "not_met",
-                "label": _("Target not met: the item scores 0"),
-                "type": "checkbox",
-                "value": value,
-            }
-        ]
-    value = posted.get("deduction") if posted is not None else values.get("deduction", "")
-    return [
-        {
-            "name": "deduction",
-            "label": _("Points deducted (0–%(w)s)") % {"w": column.rule_item.weight},
-            "type": "decimal",
-            "value": value or "",
-        }
-    ]
+def _may_decide(user: User, _sheet: Sheet) -> bool:
+    return user.is_office
 
 
 def _sheet_action(request: HttpRequest, sheet_id: int, action: str) -> HttpResponse:
-    sheet = get_object_or_404(Sheet.objects.select_related("cycle__year"), pk=sheet_id)
+    """Submit, mark clean, accept or return, from the version of the sheet the user saw."""
+    user = current_user(request)
+    may = _may_decide if action in ("accept", "return") else may_score_sheet
+    sheet = for_user(user, SHEETS, may=may, pk=sheet_id)
+    if action in ("accept", "return"):
+        back = redirect("cycle", year=sheet.cycle.year.year, month=sheet.cycle.month)
+    else:
+        back = redirect("sheet", sheet_id=sheet.pk)
     if request.method != "POST":
-        return redirect("sheet", sheet_id=sheet.pk)
+        return back
+    form = (SheetReturnForm if action == "return" else SheetActionForm)(request.POST)
+    if not form.is_valid():
+        form_messages(request, form)
+        return back
+    version = form.cleaned_data["version"]
     try:
         if action == "submit":
-            sheet_submit(acting_user=current_user(request), sheet=sheet)
+            sheet_submit(acting_user=user, sheet=sheet, expected_version=version)
             messages.success(request, _("The sheet is submitted to the office."))
         elif action == "clean":
-            n = mark_rest_clean(acting_user=current_user(request), sheet=sheet)
+            n = mark_rest_clean(acting_user=user, sheet=sheet, expected_version=version)
             messages.success(
                 request, _("%(n)s cells recorded as scored, nothing found.") % {"n": n}
             )
         elif action == "accept":
-            sheet_accept(acting_user=current_user(request), sheet=sheet)
+            sheet_accept(acting_user=user, sheet=sheet, expected_version=version)
             messages.success(request, _("The sheet is accepted and locked."))
-        elif action == "return":
-            form = ReturnForm(request.POST)
-            reason = form.data.get("reason", "")
-            sheet_return(acting_user=current_user(request), sheet=sheet, reason=str(reason))
+        else:
+            sheet_return(
+                acting_user=user,
+                sheet=sheet,
+                reason=form.cleaned_data["reason"],
+                expected_version=version,
+            )
             messages.success(request, _("The sheet is returned to the department."))
+    except StaleRecord as exc:
+        return render(
+            request,
+            "web/sheet_conflict.html",
+            {"sheet": exc.obj, "action": action, "form": form, "back": back["Location"]},
+            status=409,
+        )
     except CycleError as exc:
-        messages.error(request, str(exc))
-    if action in ("accept", "return"):
-        return redirect("cycle", year=sheet.cycle.year.year, month=sheet.cycle.month)
-    return redirect("sheet", sheet_id=sheet.pk)
+        for line in str(exc).splitlines():
+            messages.error(request, line)
+    return back
 
 
 @role(any_user)
 def sheet_submit_view(request: HttpRequest, sheet_id: int) -> HttpResponse:
-    sheet = get_object_or_404(Sheet, pk=sheet_id)
-    require(may_score_sheet(current_user(request), sheet))
     return _sheet_action(request, sheet_id, "submit")
 
 
 @role(any_user)
 def sheet_clean_view(request: HttpRequest, sheet_id: int) -> HttpResponse:
-    sheet = get_object_or_404(Sheet, pk=sheet_id)
-    require(may_score_sheet(current_user(request), sheet))
     return _sheet_action(request, sheet_id, "clean")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +16,13 @@ from kaohe.excel.rubric import export_rubrics, import_rubrics
 from kaohe.monthly.models import Cycle, Sheet
 from kaohe.monthly.services import CycleError, cycle_open
 from kaohe.people.models import Unit
+from kaohe.years.finality import YearFinal, refuse_if_final
 from kaohe.years.models import Target, Year
 from kaohe.years.services import YearError, target_items, target_set, year_create
 
-from .access import any_user, current_user, is_office, may_read_unit, require, role, sees_everything
+from .access import any_user, current_user, for_user, is_office, require, role, sees_everything
 from .downloads import file_response
-from .forms import OpenMonthForm, YearCreateForm
+from .forms import ConfirmSchemeForm, OpenMonthForm, TargetsForm, YearCreateForm
 
 
 @role(any_user)
@@ -48,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @role(sees_everything)
 def year_list(request: HttpRequest) -> HttpResponse:
     form = YearCreateForm()
-    if request.method == "POST" and request.POST.get("confirm"):
+    if request.method == "POST" and ConfirmSchemeForm(request.POST).is_valid():
         # a rubric workbook with warnings, confirmed by the office after reading them
         require(current_user(request).is_office)
         pending = request.session.pop("pending_scheme", None)
@@ -122,7 +124,7 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
                     month=form.cleaned_data["month"],
                     due_date=form.cleaned_data["due_date"],
                 )
-            except CycleError as exc:
+            except (CycleError, YearFinal) as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Month %(month)s is open.") % {"month": cycle.month})
@@ -169,38 +171,47 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
         applies[number] = categories
     units = list(Unit.objects.filter(active=True, category__in=[c.key for c in scheme.categories]))
     current = {(t.unit_id, t.item): t.target for t in Target.objects.filter(year=the_year)}
+    cells = [
+        (unit.pk, number)
+        for unit in units
+        for number, _text, _total in items
+        if unit.category in applies[number]
+    ]
+    form = TargetsForm(cells=cells)
     errors: list[str] = []
     if request.method == "POST":
-        changes = []
-        for unit in units:
-            for number, _text, _total in items:
-                if unit.category not in applies[number]:
-                    continue
-                raw = request.POST.get(f"t-{unit.pk}-{number}", "").strip()
-                if raw == "":
-                    continue
-                if not raw.isdigit():
-                    errors.append(
-                        _("%(unit)s, item %(item)s: enter a whole number.")
-                        % {"unit": unit.name, "item": number}
-                    )
-                    continue
-                if current.get((unit.pk, number)) != int(raw):
-                    changes.append((unit, number, int(raw)))
-        if not errors:
-            from django.db import transaction
-
-            with transaction.atomic():
-                for unit, number, value in changes:
-                    target_set(
-                        acting_user=current_user(request),
-                        year=the_year,
-                        unit=unit,
-                        item=number,
-                        target=value,
-                    )
-            messages.success(request, _("%(n)s targets saved.") % {"n": len(changes)})
-            return redirect("targets", year=year)
+        form = TargetsForm(request.POST, cells=cells)
+        if form.is_valid():
+            by_pk = {u.pk: u for u in units}
+            changes = [
+                (by_pk[unit_id], number, value)
+                for (unit_id, number), value in form.targets().items()
+                if current.get((unit_id, number)) != value
+            ]
+            try:
+                with transaction.atomic():
+                    refuse_if_final(the_year)  # targets feed the year's figures
+                    for unit, number, value in changes:
+                        target_set(
+                            acting_user=current_user(request),
+                            year=the_year,
+                            unit=unit,
+                            item=number,
+                            target=value,
+                        )
+            except (YearError, YearFinal) as exc:
+                errors.append(str(exc))
+            else:
+                messages.success(request, _("%(n)s targets saved.") % {"n": len(changes)})
+                return redirect("targets", year=year)
+        names = {u.pk: u.name for u in units}
+        for name, field_errors in form.errors.items():
+            _t, unit_id, number = name.split("-", 2)
+            for error in field_errors:
+                errors.append(
+                    _("%(unit)s, item %(item)s: %(error)s")
+                    % {"unit": names.get(int(unit_id), unit_id), "item": number, "error": error}
+                )
     columns = [
         (number, text, sum(current.get((u.pk, number), 0) for u in units), total)
         for number, text, total in items
@@ -209,7 +220,12 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
         (
             unit,
             [
-                (number, unit.category in applies[number], current.get((unit.pk, number)))
+                (
+                    number,
+                    unit.category in applies[number],
+                    _shown(form, unit.pk, number, current),
+                    form.errors.get(f"t-{unit.pk}-{number}"),
+                )
                 for number, _t, _total in items
             ],
         )
@@ -227,12 +243,18 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
+def _shown(form: TargetsForm, unit_id: int, number: str, current: dict) -> object:  # type: ignore[type-arg]
+    """A target cell's value: what was posted (kept after an error), else the stored one."""
+    if form.is_bound:
+        return form.data.get(f"t-{unit_id}-{number}", "")
+    return current.get((unit_id, number))
+
+
 @role(any_user)
 def letter(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """A unit's responsibility letter: its items, weights, standards and targets; printable."""
     the_year = get_object_or_404(Year, year=year)
-    unit = get_object_or_404(Unit, code=code)
-    require(may_read_unit(current_user(request), unit))
+    unit = for_user(current_user(request), Unit, code=code)
     scheme = the_year.scheme
     rubric = scheme.rubric(scheme.category(unit.category).rubric)
     unit_targets = dict(
