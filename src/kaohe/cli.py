@@ -334,7 +334,7 @@ def cmd_rubric_import(args: argparse.Namespace) -> int:
 def cmd_recompute(args: argparse.Namespace) -> int:
     """Rebuild a year's published figures from the stored facts and report any difference."""
     _django()
-    from kaohe.yearend.services import recompute_differences
+    from kaohe.yearend.selectors import recompute_differences
     from kaohe.years.models import Year
 
     year = Year.objects.filter(year=args.year).first()

@@ -16,7 +16,13 @@ from django.utils import translation
 
 from kaohe.cli import main
 from kaohe.yearend.models import Closing, Declaration, Evaluation
-from kaohe.yearend.selectors import year_end_data, year_end_result
+from kaohe.yearend.selectors import (
+    published_changes,
+    recompute_differences,
+    what_if,
+    year_end_data,
+    year_end_result,
+)
 from kaohe.yearend.services import (
     YearEndError,
     add_working_days,
@@ -37,9 +43,6 @@ from kaohe.yearend.services import (
     fault_record,
     objection_answer,
     objection_lodge,
-    published_changes,
-    recompute_differences,
-    what_if,
     window_set,
 )
 

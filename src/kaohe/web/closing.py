@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kaohe.people.models import User
 from kaohe.yearend.exports import results_pdf, use_workbook
 from kaohe.yearend.models import Closing, Objection
-from kaohe.yearend.selectors import readiness
+from kaohe.yearend.selectors import published_changes, readiness
 from kaohe.yearend.services import (
     ClosingConflict,
     YearEndError,
@@ -31,7 +31,6 @@ from kaohe.yearend.services import (
     notice_open,
     objection_answer,
     objection_lodge,
-    published_changes,
     readiness_problems,
 )
 from kaohe.years.finality import YearFinal

@@ -22,8 +22,8 @@ from kaohe.monthly.scope import columns_for
 from kaohe.monthly.services import cycle_open, escalations_sync
 from kaohe.people.models import Department, Unit, User
 from kaohe.yearend.models import Closing, Declaration, Evaluation, Tally
-from kaohe.yearend.selectors import published_figures, year_end_result
-from kaohe.yearend.services import add_working_days, figures_sha
+from kaohe.yearend.selectors import figures_sha, published_figures, year_end_result
+from kaohe.yearend.services import add_working_days
 from kaohe.years.models import Target, Year
 from kaohe.years.services import year_create
 

@@ -16,7 +16,7 @@ from kaohe.excel.rubric import export_rubrics, import_rubrics
 from kaohe.monthly.models import Cycle, Sheet
 from kaohe.monthly.services import CycleError, cycle_open
 from kaohe.people.models import Unit
-from kaohe.years.finality import YearFinal, refuse_if_final
+from kaohe.years.finality import YearFinal
 from kaohe.years.models import Target, Year
 from kaohe.years.services import YearError, target_items, target_set, year_create
 
@@ -190,7 +190,6 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
             ]
             try:
                 with transaction.atomic():
-                    refuse_if_final(the_year)  # targets feed the year's figures
                     for unit, number, value in changes:
                         target_set(
                             acting_user=current_user(request),

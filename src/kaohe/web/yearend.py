@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kaohe.yearend import evidence as files
 from kaohe.yearend.models import Declaration, Evidence
+from kaohe.yearend.selectors import what_if
 from kaohe.yearend.services import (
     DeclarationConflict,
     EvidenceRefused,
@@ -25,7 +26,6 @@ from kaohe.yearend.services import (
     evidence_mismatch_record,
     fault_record,
     rated_units,
-    what_if,
     window_set,
 )
 from kaohe.years.models import Year

@@ -4,8 +4,11 @@ readiness for its closing."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from kaohe.engine import Facts, YearResult, compute_year
@@ -14,7 +17,7 @@ from kaohe.monthly.models import Cycle, Sheet
 from kaohe.monthly.selectors import year_facts
 from kaohe.years.models import Year
 
-from .models import Declaration, Evaluation, Tally
+from .models import Closing, Declaration, Evaluation, Tally
 
 
 def year_end_data(
@@ -122,3 +125,99 @@ def readiness(year: Year) -> Readiness:
     pending = Declaration.objects.filter(year=year, status=Declaration.Status.PENDING).count()
     status = Evaluation.objects.filter(year=year).values_list("status", flat=True).first()
     return Readiness(gaps, pending, status or "missing")
+
+
+# ---- reads that compute: what-ifs and differences against the published figures ----
+
+
+@dataclass(frozen=True)
+class Change:
+    unit: str
+    name: str
+    field: str
+    before: Any
+    after: Any
+
+
+def what_if(year: Year, declaration: Declaration) -> list[Change]:
+    """What accepting ``declaration`` would change: totals, ranks, vetoes, escalations and
+    advanced-unit eligibility, unit by unit."""
+    now = published_figures(year_end_result(year))
+    then = published_figures(year_end_result(year, extra=[declaration]))
+    return diff_figures(now, then)
+
+
+def published_changes(year: Year) -> list[Change]:
+    """What recomputing now would change against the published figures: the what-if for an
+    objection, once the office has corrected the facts it concerns (a score, a declaration)."""
+    closing = Closing.objects.filter(year=year).first()
+    if closing is None or closing.results is None:
+        return []
+    fresh = published_figures(year_end_result(year))
+    return diff_figures(closing.results, fresh)
+
+
+def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Unit by unit between two sets of figures (the engine's JSON): total, rank, veto,
+    advanced recommendation, and the escalations raised or dropped."""
+
+    def advanced(figures: dict[str, Any]) -> set[str]:
+        return {a["unit"] for use in figures["results_use"].values() for a in use["advanced"]}
+
+    def escalations(figures: dict[str, Any]) -> set[tuple[str, str, int]]:
+        return {(e["unit"], e["action"], e["month"]) for e in figures["escalations"]}
+
+    changes: list[Change] = []
+    old_advanced, new_advanced = advanced(old), advanced(new)
+    for uid, before in old["units"].items():
+        after = new["units"].get(uid)
+        if after is None:
+            continue
+        pairs = [
+            ("total", Decimal(before["total"]), Decimal(after["total"])),
+            ("rank", before["rank"], after["rank"]),
+            ("vetoed", before["vetoed"], after["vetoed"]),
+            ("advanced", uid in old_advanced, uid in new_advanced),
+        ]
+        changes.extend(Change(uid, before["name"], f, a, b) for f, a, b in pairs if a != b)
+    old_escalations, new_escalations = escalations(old), escalations(new)
+    for unit, action, month in sorted(old_escalations ^ new_escalations):
+        changes.append(
+            Change(
+                unit,
+                old["units"][unit]["name"],
+                f"escalation {action} {month}",
+                (unit, action, month) in old_escalations,
+                (unit, action, month) in new_escalations,
+            )
+        )
+    return changes
+
+
+def recompute_differences(year: Year) -> list[str]:
+    """Rebuild the published figures from the stored facts and list every difference."""
+    closing = Closing.objects.filter(year=year).first()
+    if closing is None or closing.results is None:
+        return [f"{year.year}: nothing has been computed or published"]
+    problems: list[str] = []
+    if figures_sha(closing.results) != closing.results_sha256:
+        problems.append("the stored figures do not match their recorded SHA-256")
+    fresh = published_figures(year_end_result(year))
+    _compare("", closing.results, fresh, problems)
+    return problems
+
+
+def _compare(path: str, old: Any, new: Any, problems: list[str]) -> None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new), key=str):
+            _compare(f"{path}.{key}" if path else str(key), old.get(key), new.get(key), problems)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            _compare(f"{path}[{i}]", a, b, problems)
+    elif old != new:
+        problems.append(f"{path}: published {old!r}, recomputed {new!r}")
+
+
+def figures_sha(figures: dict[str, Any]) -> str:
+    canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +24,13 @@ from kaohe.years.models import Year
 
 from . import evidence as files
 from .models import BallotCode, Closing, Declaration, Evaluation, Evidence, Objection, Tally
-from .selectors import Readiness, published_figures, readiness, year_end_result
+from .selectors import (
+    Readiness,
+    figures_sha,
+    published_figures,
+    readiness,
+    year_end_result,
+)
 
 
 class YearEndError(ValueError):
@@ -373,23 +375,6 @@ def evidence_mismatch_record(*, acting_user: User, evidence: Evidence) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Change:
-    unit: str
-    name: str
-    field: str
-    before: Any
-    after: Any
-
-
-def what_if(year: Year, declaration: Declaration) -> list[Change]:
-    """What accepting ``declaration`` would change: totals, ranks, vetoes, escalations and
-    advanced-unit eligibility, unit by unit."""
-    now = published_figures(year_end_result(year))
-    then = published_figures(year_end_result(year, extra=[declaration]))
-    return diff_figures(now, then)
-
-
 # ---- recognition evaluation (公认度评价) --------------------------------------------------
 
 
@@ -648,11 +633,6 @@ def _move(
     return closing
 
 
-def figures_sha(figures: dict[str, Any]) -> str:
-    canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 @transaction.atomic
 def closing_compute(
     *, acting_user: User, year: Year, expected_version: int | None = None
@@ -838,53 +818,6 @@ def closing_finalize(
     )
 
 
-def published_changes(year: Year) -> list[Change]:
-    """What recomputing now would change against the published figures: the what-if for an
-    objection, once the office has corrected the facts it concerns (a score, a declaration)."""
-    closing = closing_of(year)
-    if closing.results is None:
-        return []
-    fresh = published_figures(year_end_result(year))
-    return diff_figures(closing.results, fresh)
-
-
-def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """Unit by unit between two sets of figures (the engine's JSON): total, rank, veto,
-    advanced recommendation, and the escalations raised or dropped."""
-
-    def advanced(figures: dict[str, Any]) -> set[str]:
-        return {a["unit"] for use in figures["results_use"].values() for a in use["advanced"]}
-
-    def escalations(figures: dict[str, Any]) -> set[tuple[str, str, int]]:
-        return {(e["unit"], e["action"], e["month"]) for e in figures["escalations"]}
-
-    changes: list[Change] = []
-    old_advanced, new_advanced = advanced(old), advanced(new)
-    for uid, before in old["units"].items():
-        after = new["units"].get(uid)
-        if after is None:
-            continue
-        pairs = [
-            ("total", Decimal(before["total"]), Decimal(after["total"])),
-            ("rank", before["rank"], after["rank"]),
-            ("vetoed", before["vetoed"], after["vetoed"]),
-            ("advanced", uid in old_advanced, uid in new_advanced),
-        ]
-        changes.extend(Change(uid, before["name"], f, a, b) for f, a, b in pairs if a != b)
-    old_escalations, new_escalations = escalations(old), escalations(new)
-    for unit, action, month in sorted(old_escalations ^ new_escalations):
-        changes.append(
-            Change(
-                unit,
-                old["units"][unit]["name"],
-                f"escalation {action} {month}",
-                (unit, action, month) in old_escalations,
-                (unit, action, month) in new_escalations,
-            )
-        )
-    return changes
-
-
 @transaction.atomic
 def closing_reopen(
     *, acting_user: User, year: Year, reason: str, expected_version: int | None = None
@@ -922,27 +855,3 @@ def closing_reopen(
         allowed=(Closing.Stage.PUBLISHED, Closing.Stage.FINAL),
         reason=reason.strip(),
     )
-
-
-def recompute_differences(year: Year) -> list[str]:
-    """Rebuild the published figures from the stored facts and list every difference."""
-    closing = Closing.objects.filter(year=year).first()
-    if closing is None or closing.results is None:
-        return [f"{year.year}: nothing has been computed or published"]
-    problems: list[str] = []
-    if figures_sha(closing.results) != closing.results_sha256:
-        problems.append("the stored figures do not match their recorded SHA-256")
-    fresh = published_figures(year_end_result(year))
-    _compare("", closing.results, fresh, problems)
-    return problems
-
-
-def _compare(path: str, old: Any, new: Any, problems: list[str]) -> None:
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in sorted(set(old) | set(new), key=str):
-            _compare(f"{path}.{key}" if path else str(key), old.get(key), new.get(key), problems)
-    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for i, (a, b) in enumerate(zip(old, new, strict=True)):
-            _compare(f"{path}[{i}]", a, b, problems)
-    elif old != new:
-        problems.append(f"{path}: published {old!r}, recomputed {new!r}")

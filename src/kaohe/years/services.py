@@ -11,6 +11,7 @@ from kaohe.engine.rules import natural
 from kaohe.engine.scheme import TargetCountRule
 from kaohe.people.models import Department, Unit, User
 
+from .finality import refuse_if_final
 from .models import Target, Year
 
 
@@ -61,6 +62,7 @@ def target_items(year: Year) -> list[tuple[str, str, int | None]]:
 
 @transaction.atomic
 def target_set(*, acting_user: User, year: Year, unit: Unit, item: str, target: int) -> Target:
+    refuse_if_final(year)  # targets feed the year's figures
     if item not in {number for number, _text, _total in target_items(year)}:
         raise YearError([_("Item %(item)s takes no target.") % {"item": item}])
     current = Target.objects.select_for_update().filter(year=year, unit=unit, item=item).first()
