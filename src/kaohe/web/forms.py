@@ -19,6 +19,7 @@ from kaohe.engine.scheme import (
     PerCountRule,
     TargetCountRule,
 )
+from kaohe.excel.guard import MB, SHEET_LIMITS
 from kaohe.monthly.models import Entry, EscalationCase
 from kaohe.monthly.scope import Column
 
@@ -252,6 +253,16 @@ class SheetReturnForm(SheetActionForm):
 
 class SheetUploadForm(forms.Form):
     file = forms.FileField(label=_("Choose the filled-in .xlsx file."))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        # refused by its declared size, before a byte of it is read into memory
+        if upload.size > SHEET_LIMITS.file_bytes:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB."),
+                params={"mb": SHEET_LIMITS.file_bytes // MB},
+            )
+        return upload
 
 
 class EscalationUpdateForm(forms.Form):
