@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import translation
 
+from kaohe.audit.signals import DISPATCH_UID, on_login
 from kaohe.engine.loader import read_scheme_text
 from kaohe.monthly.models import Cycle
 from kaohe.monthly.services import cycle_open
@@ -56,7 +58,13 @@ class World:
     def client(self, who: str) -> Client:
         client = Client()
         if who != "anonymous":
-            client.force_login(self.users[who])
+            # the cast logs in quietly: tests count the audit events of the action they try;
+            # logins themselves are audited and tested in test_audit.py and test_auth.py
+            user_logged_in.disconnect(dispatch_uid=f"{DISPATCH_UID}.login")
+            try:
+                client.force_login(self.users[who])
+            finally:
+                user_logged_in.connect(on_login, dispatch_uid=f"{DISPATCH_UID}.login")
         return client
 
     def sheet(self, department: str):  # type: ignore[no-untyped-def]

@@ -102,8 +102,11 @@ def on_admin_log(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) 
     )
 
 
+DISPATCH_UID = "kaohe.audit"  # receivers are named f"{DISPATCH_UID}.<event>"
+
+
 def connect() -> None:
-    uid = "kaohe.audit"
+    uid = DISPATCH_UID
     user_logged_in.connect(on_login, dispatch_uid=f"{uid}.login")
     user_logged_out.connect(on_logout, dispatch_uid=f"{uid}.logout")
     user_login_failed.connect(on_login_failed, dispatch_uid=f"{uid}.login_failed")
