@@ -285,18 +285,16 @@ def cmd_recompute(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _django()
-    from kaohe.audit.services import verify_chain
+    from kaohe.audit.commandline import verify
 
-    report = verify_chain()
-    if report.ok:
-        print(f"audit chain intact: {report.checked} records")
-        return 0
-    print(
-        f"audit chain broken at record #{report.broken_at}: {report.problem} "
-        f"({report.checked} records verified before it)",
-        file=sys.stderr,
-    )
-    return 1
+    return verify(args.anchor)
+
+
+def cmd_audit_anchor(args: argparse.Namespace) -> int:
+    _django()
+    from kaohe.audit.commandline import anchor
+
+    return anchor(args.output)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -372,8 +370,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = commands.add_parser("audit", help="the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_commands.add_parser("verify", help="verify the hash chain")
+    verify = audit_commands.add_parser("verify", help="verify the hash chain and its head")
+    verify.add_argument(
+        "--anchor", type=Path, metavar="FILE", help="also check each head anchored in FILE"
+    )
     verify.set_defaults(func=cmd_audit_verify)
+    anchor = audit_commands.add_parser(
+        "anchor", help="append the chain head, with the time, to a file kept outside the database"
+    )
+    anchor.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="default: var/audit-anchors.txt"
+    )
+    anchor.set_defaults(func=cmd_audit_anchor)
     return parser
 
 

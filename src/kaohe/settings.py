@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kaohe.web.middleware.ChosenLanguageMiddleware",
+    "kaohe.web.middleware.BodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -119,8 +120,22 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = envint("KAOHE_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock the (username, address) pair, not each alone: failures under many usernames from one
+# address lock none of those accounts, so nobody can lock another user out from their own address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Keys the audit chain's hashes (HMAC-SHA-256): without it, an edited record cannot be re-hashed
+# unnoticed. The development key below is public: fine for DEBUG, tests and demos only; set
+# KAOHE_AUDIT_KEY (and keep it) before real use, since events are verified with the key in force.
+KAOHE_AUDIT_KEY = os.environ.get("KAOHE_AUDIT_KEY", "")
+KAOHE_AUDIT_DEV_KEY = not KAOHE_AUDIT_KEY
+if KAOHE_AUDIT_DEV_KEY:
+    if not DEBUG and not envbool("KAOHE_ALLOW_DEV_KEY", True):
+        raise RuntimeError("Set KAOHE_AUDIT_KEY in production.")
+    KAOHE_AUDIT_KEY = "kaohe-development-audit-key-not-for-production"
+KAOHE_AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("KAOHE_AUDIT_ANCHOR_FILE", VAR_DIR / "audit-anchors.txt")
+)  # `kaohe audit anchor` appends the chain head here; copy it somewhere the database is not
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -134,7 +149,14 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves finders and this root
 EVIDENCE_ROOT = Path(os.environ.get("KAOHE_EVIDENCE_DIR", VAR_DIR / "evidence"))  # not static
-EVIDENCE_MAX_BYTES = envint("KAOHE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_BYTES = envint("KAOHE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # one file
+EVIDENCE_QUOTA_BYTES = envint("KAOHE_EVIDENCE_QUOTA_BYTES", 200 * 1024 * 1024)  # unit, year
+# A request body over this is refused (413) from its Content-Length, before it is read
+# (kaohe.web.middleware.BodyLimitMiddleware): five evidence files of 10 MB and the form.
+REQUEST_MAX_BYTES = envint("KAOHE_REQUEST_MAX_BYTES", 55 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields (not files) of one request
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files stream to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AuditEvent
+from .models import AuditEvent, AuditHead
 
 
 @admin.register(AuditEvent)
@@ -9,6 +9,20 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("id", "at", "actor_name", "action", "object_type", "object_id", "reason")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "actor_name", "reason")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AuditHead)
+class AuditHeadAdmin(admin.ModelAdmin):
+    list_display = ("count", "last_id", "last_hash")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,14 +1,15 @@
-"""The audit log: one append-only event per change, linked by SHA-256 to the previous one."""
+"""The audit log: one append-only event per change, linked by a keyed hash to the previous one,
+and the chain head kept apart so a deleted tail is noticed."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .chain import GENESIS, KEYED, digest
 
 
 class AuditEvent(models.Model):
@@ -25,6 +26,8 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("why"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # "sha256" only for events written before the chain was keyed (see chain.py)
+    algo = models.CharField(max_length=16, default=KEYED)
 
     class Meta:
         verbose_name = _("audit event")
@@ -58,5 +61,24 @@ class AuditEvent(models.Model):
         }
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return digest(self.algo, self.payload())
+
+
+class AuditHead(models.Model):
+    """The one row naming the chain's last event; writers lock it, so appends are serialized
+    on every database, and verification compares the table's tail with it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    count = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(null=True, blank=True)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+    # events up to this id were hashed before the key existed (plain SHA-256)
+    legacy_last_id = models.BigIntegerField(default=0)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.count} {self.last_hash[:12]}"

@@ -8,6 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from kaohe.audit.services import anchor_text
 from kaohe.engine import YearResult
 from kaohe.years.models import Year
 
@@ -30,6 +31,8 @@ def _sheet(
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
         ws.append(row)
+    ws.append([])
+    ws.append([anchor_text()])  # the audit chain head this export was made from
     ws.freeze_panes = "A3"
     for i, width in enumerate([8, 30, 12, 12, 12, 12, 12, 14][: len(header)], start=1):
         ws.column_dimensions[chr(64 + i)].width = width

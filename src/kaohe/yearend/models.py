@@ -4,10 +4,15 @@ the recognition evaluation (公认度评价), the review (部务会审核), the 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from kaohe.engine import limits
 from kaohe.people.models import Unit
+from kaohe.web.fields import line_validator, text_validator
 from kaohe.years.models import Year
 
 
@@ -41,8 +46,15 @@ class Closing(models.Model):
         return f"{self.year.year} {self.get_stage_display()}"
 
 
+def _length_at_most(field: str, limit: int) -> LessThanOrEqual:
+    return LessThanOrEqual(Length(field), limit)
+
+
 class Declaration(models.Model):
-    """An achievement or a fault: declared by the unit, or a fault the office established."""
+    """An achievement or a fault: declared by the unit, or a fault the office established.
+
+    Every value is bounded by ``engine.limits`` in the model, the form and the database (check
+    constraints), so a stored declaration is always one the engine's facts take."""
 
     class Kind(models.TextChoices):
         ACHIEVEMENT = "achievement", _("Achievement")
@@ -52,26 +64,52 @@ class Declaration(models.Model):
         PENDING = "pending", _("Pending verification")
         ACCEPTED = "accepted", _("Verified")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     year = models.ForeignKey(Year, models.PROTECT, related_name="declarations")
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="declarations")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
-    award = models.CharField(_("award"), max_length=64, blank=True)
-    level = models.CharField(_("level"), max_length=64, blank=True)
-    content = models.CharField(_("content"), max_length=100, blank=True)
-    document_no = models.CharField(_("document number"), max_length=100, blank=True)
+    award = models.CharField(
+        _("award"), max_length=limits.REF_MAX, blank=True, validators=[line_validator]
+    )
+    level = models.CharField(
+        _("level"), max_length=limits.REF_MAX, blank=True, validators=[line_validator]
+    )
+    content = models.CharField(
+        _("content"), max_length=limits.REF_MAX, blank=True, validators=[line_validator]
+    )
+    document_no = models.CharField(
+        _("document number"), max_length=limits.LINE_MAX, blank=True, validators=[line_validator]
+    )
     document_date = models.DateField(_("document date"), null=True, blank=True)
-    fault_type = models.CharField(_("fault type"), max_length=64, blank=True)
+    fault_type = models.CharField(
+        _("fault type"), max_length=limits.REF_MAX, blank=True, validators=[line_validator]
+    )
     occurred_on = models.DateField(_("date"), null=True, blank=True)
-    occurrences = models.PositiveIntegerField(_("occurrences"), default=1)
-    description = models.TextField(_("description"))
+    occurrences = models.PositiveIntegerField(
+        _("occurrences"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(limits.OCCURRENCES_MAX)],
+    )
+    description = models.TextField(
+        _("description"), validators=[MaxLengthValidator(limits.TEXT_MAX), text_validator]
+    )
     declared = models.BooleanField(_("declared by the unit"), default=True)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
-    decision_reason = models.TextField(_("reason"), blank=True)
+    decision_reason = models.TextField(
+        _("reason"), blank=True, validators=[MaxLengthValidator(limits.TEXT_MAX), text_validator]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # optimistic locking: every change adds one; a decision or withdrawal names the version
+    # it was based on, and a stale one is refused with the newer state, who and when
+    version = models.PositiveIntegerField(_("version"), default=1)
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+    changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
 
@@ -79,19 +117,45 @@ class Declaration(models.Model):
         verbose_name = _("declaration")
         verbose_name_plural = _("declarations")
         ordering = ["unit", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_length_at_most("content", limits.REF_MAX),
+                name="declaration_content_bounded",
+            ),
+            models.CheckConstraint(
+                condition=_length_at_most("document_no", limits.LINE_MAX),
+                name="declaration_document_bounded",
+            ),
+            models.CheckConstraint(
+                condition=_length_at_most("description", limits.TEXT_MAX),
+                name="declaration_description_bounded",
+            ),
+            models.CheckConstraint(
+                condition=_length_at_most("decision_reason", limits.TEXT_MAX),
+                name="declaration_reason_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(occurrences__gte=1)
+                & models.Q(occurrences__lte=limits.OCCURRENCES_MAX),
+                name="declaration_occurrences_bounded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.get_kind_display()} #{self.pk}"
 
 
 class Evidence(models.Model):
-    """An uploaded evidence file, stored outside the static root under a generated name."""
+    """An uploaded evidence file, stored outside the static root under a generated name;
+    its SHA-256 is checked again on every download."""
 
     declaration = models.ForeignKey(Declaration, models.PROTECT, related_name="evidence")
     stored_name = models.CharField(max_length=64, unique=True)
-    original_name = models.CharField(_("file name"), max_length=200)
+    original_name = models.CharField(
+        _("file name"), max_length=limits.LINE_MAX, validators=[line_validator]
+    )
     content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")

@@ -6,18 +6,23 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaohe.audit.services import record
 from kaohe.people.models import Unit, User
+from kaohe.years.finality import refuse_if_final
 from kaohe.years.models import Year
 
 from . import evidence as files
@@ -57,6 +62,21 @@ def window_set(*, acting_user: User, year: Year, open_: bool) -> Closing:
     return closing
 
 
+class DeclarationConflict(YearEndError):
+    """A decision or withdrawal based on an older version of the declaration."""
+
+    def __init__(self, current: Declaration) -> None:
+        super().__init__(
+            _("This declaration was changed meanwhile (now version %(version)s).")
+            % {"version": current.version}
+        )
+        self.current = current
+
+
+class EvidenceRefused(YearEndError):
+    """An evidence file refused (type, size, quota): nothing of the change was saved."""
+
+
 def _check_declaration(year: Year, d: Declaration) -> None:
     scheme = year.scheme
     if d.kind == Declaration.Kind.ACHIEVEMENT:
@@ -65,13 +85,22 @@ def _check_declaration(year: Year, d: Declaration) -> None:
             raise YearEndError(_("Choose an award and one of its levels."))
         if not d.content.strip():
             raise YearEndError(_("Name the content, so one content counts once."))
-    else:
+    elif d.kind == Declaration.Kind.FAULT:
         if d.fault_type not in {f.key for f in scheme.faults.types}:
             raise YearEndError(_("Choose a fault type."))
         if d.occurrences < 1:
             raise YearEndError(_("Occurrences: at least 1."))
+    else:
+        raise YearEndError(_("Choose an achievement or a fault."))
     if not d.description.strip():
         raise YearEndError(_("Describe it."))
+    # the bounds the engine's facts take (limits.py), whoever calls the service
+    try:
+        d.full_clean(exclude=["year", "unit", "created_by", "decided_by", "changed_by"])
+    except ValidationError as exc:
+        raise YearEndError(
+            " ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())
+        ) from exc
 
 
 def _state(d: Declaration) -> dict[str, Any]:
@@ -86,17 +115,98 @@ def _state(d: Declaration) -> dict[str, Any]:
         "declared": d.declared,
         "status": d.status,
         "reason": d.decision_reason,
+        "version": d.version,
     }
 
 
+def _touch(d: Declaration, user: User) -> None:
+    """One more version, by whom and when (shown on a conflict page)."""
+    d.version += 1
+    d.changed_by, d.changed_at = user, timezone.now()
+
+
+def _attach(
+    *, acting_user: User, declaration: Declaration, uploads: Sequence[UploadedFile[Any]]
+) -> list[Evidence]:
+    """Check every upload, then write them all and their rows, inside the caller's
+    transaction: one refused file refuses them all, and files written before a failure are
+    removed again (no file without its row, no row without its file)."""
+    if not uploads:
+        return []
+    # serialize a unit's uploads so two requests cannot both pass the quota
+    Unit.objects.select_for_update().filter(pk=declaration.unit_id).first()
+    try:
+        checked = [files.check(upload) for upload in uploads]
+    except files.EvidenceError as exc:
+        raise EvidenceRefused(str(exc)) from exc
+    used = (
+        Evidence.objects.filter(
+            declaration__unit_id=declaration.unit_id, declaration__year_id=declaration.year_id
+        ).aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+    quota = settings.EVIDENCE_QUOTA_BYTES
+    if used + sum(c.size for c in checked) > quota:
+        raise EvidenceRefused(
+            _(
+                "The unit's evidence files of this year would exceed %(quota)s "
+                "(%(used)s used); nothing was saved."
+            )
+            % {"quota": filesizeformat(quota), "used": filesizeformat(used)}
+        )
+    written: list[str] = []
+    try:
+        items = []
+        for item in checked:
+            stored = files.write(item)
+            written.append(stored)
+            evidence = Evidence.objects.create(
+                declaration=declaration,
+                stored_name=stored,
+                original_name=item.name,
+                content_type=item.content_type,
+                size=item.size,
+                sha256=item.sha256,
+                uploaded_by=acting_user,
+            )
+            record(
+                acting_user=acting_user,
+                action="evidence.add",
+                obj=evidence,
+                after={"declaration": declaration.pk, "name": item.name, "sha256": item.sha256},
+            )
+            items.append(evidence)
+    except BaseException:
+        files.remove(written)
+        raise
+    return items
+
+
 @transaction.atomic
-def declaration_submit(*, acting_user: User, year: Year, unit: Unit, **fields: Any) -> Declaration:
-    """A unit declares an achievement or self-reports a fault while the window is open."""
+def declaration_submit(
+    *,
+    acting_user: User,
+    year: Year,
+    unit: Unit,
+    uploads: Sequence[UploadedFile[Any]] = (),
+    **fields: Any,
+) -> Declaration:
+    """A unit declares an achievement or self-reports a fault while the window is open,
+    with its evidence files: all saved, or (one file refused) nothing."""
+    refuse_if_final(year)
     if acting_user.unit_id != unit.pk:
         raise YearEndError(_("A unit declares for itself only."))
     if not closing_of(year).declarations_open:
         raise YearEndError(_("The declaration window is closed."))
-    declaration = Declaration(year=year, unit=unit, created_by=acting_user, declared=True, **fields)
+    declaration = Declaration(
+        year=year,
+        unit=unit,
+        created_by=acting_user,
+        declared=True,
+        changed_by=acting_user,
+        changed_at=timezone.now(),
+        **fields,
+    )
     _check_declaration(year, declaration)
     declaration.save()
     record(
@@ -105,6 +215,7 @@ def declaration_submit(*, acting_user: User, year: Year, unit: Unit, **fields: A
         obj=declaration,
         after=_state(declaration),
     )
+    _attach(acting_user=acting_user, declaration=declaration, uploads=uploads)
     return declaration
 
 
@@ -121,7 +232,9 @@ def fault_record(
 ) -> Declaration:
     """A fault the department established that the unit did not declare: counted directly,
     doubled or vetoing as its type says (Art. 11(1))."""
+    refuse_if_final(year)
     _office(acting_user)
+    now = timezone.now()
     declaration = Declaration(
         year=year,
         unit=unit,
@@ -134,7 +247,9 @@ def fault_record(
         status=Declaration.Status.ACCEPTED,
         created_by=acting_user,
         decided_by=acting_user,
-        decided_at=timezone.now(),
+        decided_at=now,
+        changed_by=acting_user,
+        changed_at=now,
         decision_reason=_("Established by the department"),
     )
     _check_declaration(year, declaration)
@@ -145,12 +260,32 @@ def fault_record(
     return declaration
 
 
+def _locked(declaration: Declaration, version: int | None) -> Declaration:
+    """The declaration locked for a change, refused if ``version`` is not the current one."""
+    current = (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("unit", "year", "changed_by", "decided_by")
+        .get(pk=declaration.pk)
+    )
+    if version is not None and version != current.version:
+        raise DeclarationConflict(current)
+    return current
+
+
 @transaction.atomic
 def declaration_decide(
-    *, acting_user: User, declaration: Declaration, accept: bool, reason: str = ""
+    *,
+    acting_user: User,
+    declaration: Declaration,
+    accept: bool,
+    reason: str = "",
+    version: int | None = None,
 ) -> Declaration:
+    """The office verifies or rejects a pending declaration; ``version`` is the one the
+    office saw (None: whatever is current, for scripts)."""
+    refuse_if_final(declaration.year)
     _office(acting_user)
-    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+    declaration = _locked(declaration, version)
     if declaration.status != Declaration.Status.PENDING:
         raise YearEndError(_("This declaration is already decided."))
     if not accept and not reason.strip():
@@ -159,6 +294,8 @@ def declaration_decide(
     declaration.status = Declaration.Status.ACCEPTED if accept else Declaration.Status.REJECTED
     declaration.decision_reason = reason.strip()
     declaration.decided_by, declaration.decided_at = acting_user, timezone.now()
+    _touch(declaration, acting_user)
+    _check_declaration(declaration.year, declaration)
     declaration.save()
     record(
         acting_user=acting_user,
@@ -172,33 +309,67 @@ def declaration_decide(
 
 
 @transaction.atomic
-def evidence_add(
-    *, acting_user: User, declaration: Declaration, upload: UploadedFile[Any]
-) -> Evidence:
-    if acting_user.unit_id != declaration.unit_id and not acting_user.is_office:
-        raise YearEndError(_("Only the unit or the office may add evidence."))
-    if declaration.status != Declaration.Status.PENDING and not acting_user.is_office:
-        raise YearEndError(_("The declaration is decided; evidence can no longer be added."))
-    try:
-        stored, content_type, size, sha = files.store(upload)
-    except files.EvidenceError as exc:
-        raise YearEndError(str(exc)) from exc
-    item = Evidence.objects.create(
-        declaration=declaration,
-        stored_name=stored,
-        original_name=(upload.name or "file")[:200],
-        content_type=content_type,
-        size=size,
-        sha256=sha,
-        uploaded_by=acting_user,
-    )
+def declaration_withdraw(
+    *, acting_user: User, declaration: Declaration, version: int | None = None
+) -> Declaration:
+    """The unit withdraws its own declaration while it is pending: kept, marked withdrawn,
+    audited; the engine counts accepted declarations only."""
+    refuse_if_final(declaration.year)
+    if acting_user.unit_id != declaration.unit_id:
+        raise YearEndError(_("A unit withdraws its own declarations only."))
+    declaration = _locked(declaration, version)
+    if declaration.status != Declaration.Status.PENDING:
+        raise YearEndError(_("Only a pending declaration can be withdrawn."))
+    before = _state(declaration)
+    declaration.status = Declaration.Status.WITHDRAWN
+    _touch(declaration, acting_user)
+    declaration.save(update_fields=["status", "version", "changed_by", "changed_at"])
     record(
         acting_user=acting_user,
-        action="evidence.add",
-        obj=item,
-        after={"declaration": declaration.pk, "name": item.original_name, "sha256": sha},
+        action="declaration.withdraw",
+        obj=declaration,
+        before=before,
+        after=_state(declaration),
     )
-    return item
+    return declaration
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    acting_user: User,
+    declaration: Declaration,
+    upload: UploadedFile[Any] | None = None,
+    uploads: Sequence[UploadedFile[Any]] = (),
+) -> Evidence:
+    """Add evidence files to a declaration: all of them, or (one refused) none. The first
+    file's row is returned."""
+    refuse_if_final(declaration.year)
+    batch = [*([upload] if upload is not None else []), *uploads]
+    if not batch:
+        raise YearEndError(_("Choose at least one file."))
+    if acting_user.unit_id != declaration.unit_id and not acting_user.is_office:
+        raise YearEndError(_("Only the unit or the office may add evidence."))
+    declaration = _locked(declaration, None)
+    if declaration.status != Declaration.Status.PENDING and not acting_user.is_office:
+        raise YearEndError(_("The declaration is decided; evidence can no longer be added."))
+    # new evidence is a new state to decide on: a decision based on the older one is stale
+    _touch(declaration, acting_user)
+    declaration.save(update_fields=["version", "changed_by", "changed_at"])
+    # files last: nothing after them can fail and leave a written file without its row
+    return _attach(acting_user=acting_user, declaration=declaration, uploads=batch)[0]
+
+
+@transaction.atomic
+def evidence_mismatch_record(*, acting_user: User, evidence: Evidence) -> None:
+    """A stored file found not to match its SHA-256 on download: an audit event (the file is
+    not served)."""
+    record(
+        acting_user=acting_user,
+        action="evidence.mismatch",
+        obj=evidence,
+        after={"stored_name": evidence.stored_name, "sha256": evidence.sha256},
+    )
 
 
 @dataclass(frozen=True)

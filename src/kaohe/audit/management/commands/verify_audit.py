@@ -11,8 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = verify_chain()
         if not report.ok:
-            raise CommandError(
-                f"audit chain broken at record #{report.broken_at}: {report.problem} "
-                f"({report.checked} records verified before it)"
-            )
-        self.stdout.write(f"audit chain intact: {report.checked} records")
+            raise CommandError(report.verdict())
+        self.stdout.write(report.verdict())
