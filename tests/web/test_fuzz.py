@@ -8,7 +8,7 @@ files for text, text for files; random and half-valid uploads). Every example ru
 savepoint rolled back afterwards, so examples do not see each other. It asserts no status
 ≥ 500 and that the audit chain still verifies.
 
-Size: ``KAOHE_FUZZ_EXAMPLES`` examples per URL name (default 20, about a minute on SQLite);
+Size: ``KAOHE_FUZZ_EXAMPLES`` examples per URL name (default 15, about a minute on SQLite);
 ``KAOHE_FUZZ_SEED`` changes the (fixed) seed; ``KAOHE_FUZZ_SHRINK=1`` shrinks a failure to a
 minimal example; ``KAOHE_FUZZ_COLLECT=file.jsonl`` records every distinct 500 instead of
 stopping at the first (how /work/wt/fuzz-findings.md was made)."""
@@ -52,7 +52,7 @@ from .fuzz_values import (
 )
 from .fuzz_world import FuzzWorld, build_fuzz_world
 
-EXAMPLES = int(os.environ.get("KAOHE_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("KAOHE_FUZZ_EXAMPLES", "15"))
 SEED = int(os.environ.get("KAOHE_FUZZ_SEED", "8"))
 COLLECT = os.environ.get("KAOHE_FUZZ_COLLECT", "")
 TRACE = bool(os.environ.get("KAOHE_FUZZ_TRACE"))  # print every request
