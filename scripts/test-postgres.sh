@@ -12,5 +12,6 @@ except Exception as exc:
 PY
 then
   echo "== the web tests again, on PostgreSQL ($url) =="
-  DATABASE_URL="$url" .venv/bin/pytest tests/web -p no:cacheprovider
+  # each xdist worker gets its own test database (pytest-django suffixes the name with _gwN)
+  DATABASE_URL="$url" .venv/bin/pytest tests/web -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}"
 fi

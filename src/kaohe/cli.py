@@ -203,20 +203,75 @@ def cmd_demo_year(args: argparse.Namespace) -> int:
     return 0
 
 
-def _django() -> None:
+class NoDatabase(Exception):
+    """The database a command needs is missing or empty; the message is one line."""
+
+
+def _where() -> str:
+    """The database in words: the SQLite path, or the PostgreSQL host and name, and the
+    variable that chooses it."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        source = (
+            "DATABASE_URL"
+            if os.environ.get("DATABASE_URL")
+            else f"KAOHE_VAR_DIR={os.environ['KAOHE_VAR_DIR']}"
+            if os.environ.get("KAOHE_VAR_DIR")
+            else "KAOHE_VAR_DIR unset: ./var of the current folder"
+        )
+        return f"SQLite database {Path(db['NAME']).resolve()} ({source})"
+    return f"PostgreSQL database '{db['NAME']}' on {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432} (DATABASE_URL)"
+
+
+def _check_database() -> None:
+    """Refuse before connecting: connecting to SQLite would create an empty file."""
+    from django.conf import settings
+    from django.db import DatabaseError, connection
+
+    from kaohe.years.models import Year
+
+    db = settings.DATABASES["default"]
+    hint = (
+        "set KAOHE_VAR_DIR or DATABASE_URL, or create it with `kaohe run` or `kaohe manage migrate`"
+    )
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not Path(db["NAME"]).is_file():
+        raise NoDatabase(f"the {_where()} does not exist; {hint}")
+    try:
+        tables = connection.introspection.table_names()
+    except DatabaseError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise NoDatabase(f"cannot open the {_where()}: {reason}") from exc
+    if Year._meta.db_table not in tables:
+        raise NoDatabase(f"the {_where()} has no Kaohe tables; {hint}")
+
+
+def _django(*, need_database: bool = True) -> None:
+    """Set Django up; by default also make sure its database exists and has the tables."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.settings")
     import django
 
     django.setup()
+    if need_database:
+        _check_database()
+
+
+def _make_var_dir() -> None:
+    """The folders the settings point at, made only by the commands that create the database."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Migrate the database, load the demo district once, print the logins, serve."""
     from django.conf import settings
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.settings")
-    Path(os.environ.get("KAOHE_VAR_DIR", "var")).mkdir(parents=True, exist_ok=True)
-    _django()
+    _django(need_database=False)
+    _make_var_dir()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -227,8 +282,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+# Management commands that create the database or never open it; the others need it.
+CREATES_DATABASE = {"migrate"}
+NO_DATABASE = {"help", "version", "check", "compilemessages", "makemessages", "diffsettings"}
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
-    _django()
+    name = args.rest[0] if args.rest else "help"
+    _django(need_database=name not in CREATES_DATABASE | NO_DATABASE and not name.startswith("-"))
+    if name in CREATES_DATABASE:
+        _make_var_dir()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["kaohe manage", *args.rest])
@@ -385,9 +448,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def serves(args: argparse.Namespace) -> bool:
+    """A web server: it must outlive a client that hangs up mid-response."""
+    return args.func is cmd_run or (
+        args.func is cmd_manage and bool(args.rest) and args.rest[0] == "runserver"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `kaohe compute | head` ends quietly
     args = build_parser().parse_args(argv)
+    previous = signal.getsignal(signal.SIGPIPE)
+    if not serves(args):
+        # `kaohe compute | head` ends quietly. Never for a server: with the default action a
+        # client closing its connection early kills the process (Python ignores SIGPIPE, and
+        # the server then only sees a BrokenPipeError for that one request).
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         code: int = args.func(args)
     except InputError as exc:
@@ -395,6 +470,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return 2
+    except NoDatabase as exc:
+        print(f"错误 error — {exc}", file=sys.stderr)
+        return 2
+    finally:  # called in-process (tests), leave the caller's handling as it was
+        signal.signal(signal.SIGPIPE, previous)
     return code
 
 

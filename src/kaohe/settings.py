@@ -94,7 +94,6 @@ DATABASES = {
 if os.environ.get("KAOHE_TEST_DB_NAME"):  # parallel checkouts sharing one PostgreSQL server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["KAOHE_TEST_DB_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # a file opens cheaply; no connection kept per thread
     # tests use a file too: the browser tests' live server threads then open their own
     # connections instead of sharing an in-memory one across threads
@@ -147,7 +146,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves finders and this root
+# whitenoise serves the finders and this root. Settings create no folder and no file: only
+# `kaohe run` and `kaohe manage migrate` do (kaohe.cli), so a command run elsewhere leaves nothing.
 EVIDENCE_ROOT = Path(os.environ.get("KAOHE_EVIDENCE_DIR", VAR_DIR / "evidence"))  # not static
 EVIDENCE_MAX_BYTES = envint("KAOHE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # one file
 EVIDENCE_QUOTA_BYTES = envint("KAOHE_EVIDENCE_QUOTA_BYTES", 200 * 1024 * 1024)  # unit, year

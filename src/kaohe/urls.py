@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kaohe.web import closing, results, sheets, views, yearend
+from kaohe.web import closing, evaluation, results, sheets, views, yearend
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,8 +35,8 @@ urlpatterns = [
     path("years/<int:year>/declarations/", yearend.declarations, name="declarations"),
     path("declarations/<int:pk>/", yearend.declaration_detail, name="declaration"),
     path("evidence/<int:pk>/", yearend.evidence_file, name="evidence"),
-    path("years/<int:year>/evaluation/", yearend.evaluation, name="evaluation"),
-    path("ballot/<str:code>/", yearend.ballot, name="ballot"),
+    path("years/<int:year>/evaluation/", evaluation.evaluation, name="evaluation"),
+    path("ballot/<str:code>/", evaluation.ballot, name="ballot"),
     path("years/<int:year>/results/", closing.results, name="results"),
     path("years/<int:year>/results/<str:code>/", closing.annual_unit, name="annual-unit"),
     path("years/<int:year>/use/", closing.results_use, name="use"),

@@ -58,7 +58,8 @@ def test_general_faults_deduct_and_undeclared_ones_count_double() -> None:
     year = result.units["S1"]
     assert year.f.amount == D("5.5")
     assert not year.vetoed
-    assert year.total == year.t.amount + year.b.amount - D("5.5") + year.r.amount
+    # worked by hand: T 100 (one month, nothing found), B 0, R 0 (no ballots), F 5.5
+    assert year.t.amount == 100 and year.total == D("94.5")
 
 
 def test_a_veto_fault_vetoes_and_the_unit_is_ranked_after_all_others() -> None:
@@ -142,7 +143,11 @@ def test_explanation_accounts_for_every_point_of_the_total() -> None:
     )
     line = explain_unit(result, "S1")
     t, b, minus_f, r = line.children[:4]
-    assert line.amount == t.amount + b.amount + minus_f.amount + r.amount
+    # worked by hand: T = (100 + 98) ÷ 2 (no training plan: −2 in month 2) = 99; B = 20 (a
+    # major innovation); F = 0.5 × 2 (undeclared, doubled) = 1; R = 20 × (9 × 1 + 1 × 0.6) ÷ 10
+    # = 19.2; the total 99 + 20 − 1 + 19.2 = 137.2
+    assert [t.amount, b.amount, minus_f.amount, r.amount] == [99, 20, -1, D("19.2")]
+    assert line.amount == result.units["S1"].total == D("137.2")
     assert b.amount == sum(c.amount for c in b.children)
     assert -minus_f.amount == sum(c.amount for c in minus_f.children) == D(1)
     for month in t.children:

@@ -246,8 +246,74 @@ def test_every_unit_explanation_adds_up(
     result = year(findings, (), faults, tallies)  # type: ignore[arg-type]
     for uid in result.units:
         line = explain_unit(result, uid)
-        t, b, minus_f, r = line.children[:4]
-        assert line.amount == t.amount + b.amount + minus_f.amount + r.amount
+        t, _b, _minus_f, r = line.children[:4]
+        assert line.amount == result.units[uid].total
         assert r.amount == sum(c.amount for c in r.children)
         for month in t.children:
             assert month.amount == sum(c.amount for c in month.children)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(finding, max_size=15),
+    st.lists(achievement, max_size=6),
+    st.lists(fault, max_size=4),
+    st.lists(tally, max_size=12),
+    fault,
+)
+def test_adding_a_fault_never_raises_a_total_and_touches_only_its_unit(
+    findings: list[dict[str, Any]],
+    achievements: list[dict[str, Any]],
+    faults: list[dict[str, Any]],
+    tallies: list[dict[str, Any]],
+    extra: dict[str, Any],
+) -> None:
+    before = year(findings, achievements, faults, tallies)
+    after = year(findings, achievements, [*faults, extra], tallies)
+    for uid, y in before.units.items():
+        now = after.units[uid]
+        if uid == extra["unit"]:
+            assert now.total <= y.total and now.f.amount >= y.f.amount
+            assert now.vetoed or not y.vetoed  # a fault never lifts a veto
+        else:
+            assert (now.total, now.vetoed) == (y.total, y.vetoed)
+        assert (now.t.amount, now.b.amount, now.r.amount) == (y.t.amount, y.b.amount, y.r.amount)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(finding, max_size=15),
+    st.lists(achievement, max_size=6),
+    st.lists(fault, max_size=4),
+    st.lists(tally, max_size=12),
+    achievement,
+)
+def test_adding_a_verified_achievement_never_lowers_a_total_nor_passes_fifty_points(
+    findings: list[dict[str, Any]],
+    achievements: list[dict[str, Any]],
+    faults: list[dict[str, Any]],
+    tallies: list[dict[str, Any]],
+    extra: dict[str, Any],
+) -> None:
+    before = year(findings, achievements, faults, tallies)
+    after = year(findings, [*achievements, extra], faults, tallies)
+    for uid, y in before.units.items():
+        now = after.units[uid]
+        if uid == extra["unit"]:
+            assert y.total <= now.total <= y.total + 50 and now.b.amount <= 50
+        else:
+            assert now.total == y.total
+        assert (now.t.amount, now.f.amount, now.r.amount) == (y.t.amount, y.f.amount, y.r.amount)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(finding, max_size=20), st.lists(fault, max_size=4), st.lists(tally, max_size=12))
+def test_a_twenty_point_award_adds_exactly_twenty_points_to_its_unit(
+    findings: list[dict[str, Any]], faults: list[dict[str, Any]], tallies: list[dict[str, Any]]
+) -> None:
+    """An award worth exactly 20 points (a major innovation, under the cap) adds exactly 20
+    to its unit's total and nothing else, whatever else the year holds."""
+    before = year(findings, (), faults, tallies)  # type: ignore[arg-type]
+    award = {"unit": "S1", "award": "innovation", "level": "major", "content": "新项目"}
+    after = year(findings, [award], faults, tallies)
+    assert after.units["S1"].total - before.units["S1"].total == 20

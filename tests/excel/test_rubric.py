@@ -102,7 +102,7 @@ def test_errors_name_sheet_row_and_column() -> None:
 
 
 def test_not_an_xlsx_file() -> None:
-    with pytest.raises(InputError, match=r"not a readable \.xlsx"):
+    with pytest.raises(InputError, match=r"不是可读取的 \.xlsx 文件"):
         import_rubrics(b"PK\x03\x04 broken", SCHEME)
 
 

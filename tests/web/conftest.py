@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.db import transaction
+from django.test import Client, override_settings
 from django.utils import translation
 
 from kaohe.engine.loader import read_scheme_text
@@ -22,6 +25,25 @@ from kaohe.years.services import year_create
 PASSWORD = "correct-horse-battery"  # noqa: S105
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+# The settings create no folder (a command run elsewhere must not leave ./var behind): the
+# SQLite test databases (one per xdist worker) and whitenoise's root live here.
+Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Still Argon2 (hashes start "argon2"), at the cheapest parameters: Django's default costs
+    about 0.35 s of CPU per password, and every world creates six users."""
+
+    time_cost = 1
+    memory_cost = 8  # KiB
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher() -> Iterator[None]:
+    with override_settings(PASSWORD_HASHERS=[f"{__name__}.FastArgon2PasswordHasher"]):
+        yield
 
 
 @dataclass
@@ -91,6 +113,16 @@ def english_messages() -> Iterator[None]:
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup: None, django_db_blocker: object) -> Iterator[World]:
+    """One district for a whole module, in a transaction rolled back at its end; each test runs
+    in a savepoint inside it (pytest-django's `db`), so what a test writes is undone after it.
+    For modules whose tests only read the world's objects (never keep edited instances)."""
+    with django_db_blocker.unblock(), transaction.atomic(), translation.override("en"):  # type: ignore[attr-defined]
+        yield build_world()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from decimal import Decimal
 
 import pytest
 
+from .closing_helpers import accept_months
 from .conftest import ARTIFACTS, World, login
 
 pytestmark = pytest.mark.browser
@@ -25,6 +27,7 @@ def test_the_year_end_from_declarations_to_final_results(
 
     base = live_server.url
     ARTIFACTS.mkdir(exist_ok=True)
+    accept_months(live_world)  # the twelve months are in: only the year end remains
     office = login(browser, live_server, "office")
     office.goto(f"{base}/years/2014/declarations/")
     office.click("button[value=open]")
@@ -43,7 +46,10 @@ def test_the_year_end_from_declarations_to_final_results(
 
     office.goto(f"{base}/years/2014/declarations/")
     office.click("table a")
-    assert "+20" in office.inner_text("body") or "20" in office.inner_text(".card:nth-of-type(1)")
+    # the what-if before accepting: the unit's total rises by the award's 20 points
+    row = office.locator("tr", has_text="第1街道党工委").first
+    name, _field, now, then = row.locator("td").all_inner_texts()
+    assert name == "第1街道党工委" and Decimal(then) - Decimal(now) == 20
     office.click("#accept-declaration")
     office.goto(f"{base}/years/2014/declarations/")
     office.select_option("#unit", label="第2街道党工委")
@@ -57,8 +63,13 @@ def test_the_year_end_from_declarations_to_final_results(
     office.click("button[value=open]")
     office.fill("input[name=count]", "5")
     office.click("button:has-text('生成评价码')")
-    links = re.findall(r"/ballot/[\w-]+/", office.inner_text("body"))
+    assert not re.findall(r"/ballot/[\w-]+/", office.inner_text("body"))  # counts only
+    with office.expect_popup() as printed:
+        office.click("#print-leaders")
+    links = re.findall(r"/ballot/[\w-]+/", printed.value.inner_text("body"))
     assert len(links) == 5
+    office.reload()
+    assert not re.findall(r"/ballot/[\w-]+/", office.inner_text("body"))
     rater = browser.new_page(locale="zh-CN")
     for link in links:
         rater.goto(base + link)

@@ -21,6 +21,7 @@ from kaohe.yearend.services import (
     window_set,
 )
 
+from .closing_helpers import make_ready
 from .conftest import World
 
 ACHIEVEMENT = {
@@ -219,4 +220,5 @@ def test_compute_takes_an_accepted_declaration_at_every_bound(world: World) -> N
     )
     declaration_decide(acting_user=world.users["office"], declaration=d, accept=True)
     assert year_end_result(world.year).units["S1"].f.amount > 0
+    make_ready(world)
     closing_compute(acting_user=world.users["office"], year=world.year)

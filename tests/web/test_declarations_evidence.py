@@ -222,3 +222,27 @@ def test_a_file_changed_on_disk_is_refused_logged_and_audited(
     assert any(item.stored_name in r.getMessage() for r in caplog.records)
     event = AuditEvent.objects.filter(action="evidence.mismatch").get()
     assert event.object_id == str(item.pk) and event.actor == world.users["unit_a"]
+
+
+def test_evidence_added_later_is_all_or_nothing_with_the_message_by_the_field(
+    world: World, evidence_dir: Path
+) -> None:
+    assert declare(world).status_code == 302
+    declaration = Declaration.objects.get()
+    url = reverse("declaration", args=[declaration.pk])
+    files_sent = [SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("宏.docm", ooxml("docx"))]
+    response = world.client("unit_a").post(url, {"action": "evidence", "evidence": files_sent})
+    assert response.status_code == 400
+    assert list(response.context["evidence_form"].errors) == ["evidence"]
+    assert "宏.docm" in response.content.decode()
+    declaration.refresh_from_db()
+    assert declaration.version == 1 and not Evidence.objects.exists()
+    assert stored(evidence_dir) == []
+    empty = world.client("unit_a").post(url, {"action": "evidence"})
+    assert empty.status_code == 400 and empty.context["evidence_form"].errors
+    ok = world.client("unit_a").post(
+        url, {"action": "evidence", "evidence": [SimpleUploadedFile("a.pdf", PDF)]}
+    )
+    assert ok.status_code == 302 and Evidence.objects.count() == 1
+    declaration.refresh_from_db()
+    assert declaration.version == 2

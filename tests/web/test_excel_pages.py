@@ -46,7 +46,10 @@ def test_a_year_can_be_set_up_from_a_rubric_workbook(world: World) -> None:
 def test_a_bad_rubric_workbook_is_refused_with_its_errors(world: World) -> None:
     upload = SimpleUploadedFile("坏.xlsx", b"PK\x03\x04 not really", content_type=XLSX)
     response = world.client("office").post(reverse("years"), {"upload": upload})
-    assert response.status_code == 200 and "not a readable .xlsx" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "坏.xlsx:不是可读取的 .xlsx 文件" in response.content.decode()
+    )
     assert Year.objects.count() == 1
 
 

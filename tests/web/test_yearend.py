@@ -43,6 +43,7 @@ from kaohe.yearend.services import (
     window_set,
 )
 
+from .closing_helpers import make_ready, publish
 from .conftest import World
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -219,6 +220,7 @@ def test_review_return_then_approve_publish_object_answer_finalise(
     world: World, tmp_path: Path
 ) -> None:
     office, leader, unit_a = world.users["office"], world.users["leader"], world.users["unit_a"]
+    make_ready(world)
     with pytest.raises(YearEndError):
         closing_submit(acting_user=office, year=world.year)  # nothing computed yet
     closing_compute(acting_user=office, year=world.year)
@@ -279,6 +281,7 @@ def test_the_notice_equals_kaohe_compute_and_recompute_finds_tampering(
         occurrences=1,
         description="x",
     )
+    make_ready(world)
     closing = closing_compute(acting_user=office, year=world.year)
     facts = tmp_path / "facts.json"
     facts.write_text(
@@ -319,7 +322,7 @@ def test_year_end_pages_and_actions_by_role(world: World) -> None:
             expected = 200 if who in allowed[name] else 403
             assert world.client(who).get(url).status_code == expected, (name, who)
     closing_of(world.year)
-    response = world.client("leader").post(pages["results"], {"action": "compute"})
+    response = world.client("leader").post(pages["results"], {"action": "compute", "version": "0"})
     assert response.status_code == 302
     assert Closing.objects.get().stage == Closing.Stage.COLLECTING  # refused: office only
 
@@ -344,19 +347,11 @@ def test_the_office_previews_a_fault_before_recording_it(world: World) -> None:
     assert Declaration.objects.get().declared is False
 
 
-def publish(world: World, today: dt.date) -> Closing:
-    """Compute, submit, approve and publish the year's results."""
-    office = world.users["office"]
-    closing_compute(acting_user=office, year=world.year)
-    closing_submit(acting_user=office, year=world.year)
-    closing_review(acting_user=world.users["leader"], year=world.year, approve=True, comment="同意")
-    return closing_publish(acting_user=office, year=world.year, today=today)
-
-
 def test_an_upheld_objection_is_previewed_then_the_notice_is_withdrawn_and_republished(
     world: World,
 ) -> None:
     office, unit_a = world.users["office"], world.users["unit_a"]
+    make_ready(world)
     publish(world, dt.date(2026, 11, 25))
     objection_lodge(acting_user=unit_a, year=world.year, text="第2街道漏报过错未扣分")
     assert published_changes(world.year) == []

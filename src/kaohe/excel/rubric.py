@@ -16,6 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kaohe.engine import InputError, Scheme, scheme_from_data
 from kaohe.engine.explain import fmt
+from kaohe.excel.cells import append_text
+from kaohe.excel.guard import RUBRIC_LIMITS, UnsafeWorkbook, check_xlsx
 
 HEADERS = [
     "项目",
@@ -60,7 +62,8 @@ def export_rubrics(scheme: Scheme) -> bytes:
                     + (f"{fmt(s.points)}分" if len(item.departments) > 1 else "")
                     for s in item.departments
                 )
-                ws.append(
+                append_text(
+                    ws,
                     [
                         f"{section.name}({fmt(section.weight)}分)",
                         f"{item.number}、{item.target}({fmt(item.weight)}分)",
@@ -84,7 +87,7 @@ def export_rubrics(scheme: Scheme) -> bytes:
                             },
                             ensure_ascii=False,
                         ),
-                    ]
+                    ],
                 )
             if ws.max_row > first:
                 ws.merge_cells(start_row=first, start_column=1, end_row=ws.max_row, end_column=1)
@@ -128,6 +131,10 @@ def import_rubrics(
 ) -> tuple[Scheme, list[str]]:
     """Read rubrics from .xlsx into ``base`` (whose other settings are kept). Returns the
     validated scheme and warnings; raises InputError naming sheet, row and column."""
+    try:
+        check_xlsx(content, source, RUBRIC_LIMITS)
+    except UnsafeWorkbook as exc:
+        raise InputError(source, [str(exc)]) from exc
     try:
         wb = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file

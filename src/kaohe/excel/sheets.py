@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
@@ -20,6 +22,8 @@ from kaohe.engine.factcheck import finding_errors
 from kaohe.engine.facts import Finding
 from kaohe.engine.facts import Unit as EngineUnit
 from kaohe.engine.index import SchemeIndex
+from kaohe.excel.cells import append_text
+from kaohe.excel.guard import SHEET_LIMITS, UnsafeWorkbook, check_xlsx
 from kaohe.monthly.models import Entry, Sheet
 from kaohe.monthly.selectors import memberships, sheet_grid
 from kaohe.monthly.services import CycleError, entry_state, parse_values
@@ -39,9 +43,17 @@ COLUMNS = [
     "扣分",
     "扣分及激励原因",
     "佐证材料",
+    "已评",
 ]
 INPUT_FROM = 7  # columns G… are inputs; A–F identify the cell and are locked
+SCORED = 12  # column M (0-based 12): 是 = scored (nothing found unless G–J say otherwise)
+YES = ("是", "1", "yes", "Y", "y")
 YELLOW = PatternFill("solid", fgColor="FFF8DC")
+INSTRUCTIONS = (
+    "填写说明:只填黄色列。有扣分或激励的,填检查项、数量、未完成或扣分,并写明原因;"
+    "已评分且未发现问题的,在“已评”列填“是”;“已评”为空且未填扣分的行保持未评分。"
+    "原样上传未改动的文件不会改变任何数据。以 = + - @ 开头的文字按文字保存。"
+)
 
 
 def export_sheet(sheet: Sheet) -> bytes:
@@ -54,6 +66,10 @@ def export_sheet(sheet: Sheet) -> bytes:
         [f"{sheet.department.name} {cycle.year.year}年{cycle.month}月评分表(sheet {sheet.pk})"]
     )
     ws["A1"].font = Font(bold=True, size=13)
+    ws["E1"] = INSTRUCTIONS
+    ws["E1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=1, start_column=5, end_row=1, end_column=len(COLUMNS))
+    ws.row_dimensions[1].height = 48
     ws.append(COLUMNS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -69,7 +85,9 @@ def export_sheet(sheet: Sheet) -> bytes:
             item = column.rule_item
             values = entry.values if entry else {}
             checks = ";".join(f"{k}={n}" for k, n in values.get("checks", {}).items())
-            ws.append(
+            deduction = values.get("deduction")
+            append_text(
+                ws,
                 [
                     unit.code,
                     unit.name,
@@ -80,10 +98,11 @@ def export_sheet(sheet: Sheet) -> bytes:
                     checks,
                     values.get("count"),
                     "是" if values.get("met") is False else "",
-                    values.get("deduction"),
+                    Decimal(str(deduction)) if deduction is not None else None,
                     entry.reason if entry else "",
                     entry.evidence if entry else "",
-                ]
+                    "是" if entry else "",
+                ],
             )
             row += 1  # counted: ws.max_row rescans the sheet each time
             for col in range(INPUT_FROM, len(COLUMNS) + 1):
@@ -91,12 +110,13 @@ def export_sheet(sheet: Sheet) -> bytes:
                 ws.cell(row=row, column=col).fill = YELLOW
     last = max(row, 3)
     yes_no.add(f"I3:I{last}")  # one range each: adding cell by cell is quadratic in openpyxl
+    yes_no.add(f"M3:M{last}")
     numbers.add(f"H3:H{last}")
     numbers.add(f"J3:J{last}")
     ws.protection.sheet = True  # identity columns locked; inputs are not
     ws.freeze_panes = "C3"
     for letter, width in zip(
-        "ABCDEFGHIJKL", [10, 22, 6, 6, 40, 40, 24, 8, 8, 8, 30, 16], strict=True
+        "ABCDEFGHIJKLM", [10, 22, 6, 6, 40, 40, 24, 8, 8, 8, 30, 16, 6], strict=True
     ):
         ws.column_dimensions[letter].width = width
     out = io.BytesIO()
@@ -122,11 +142,35 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def import_sheet(
-    *, acting_user: User, sheet: Sheet, content: bytes, name: str = "sheet.xlsx"
-) -> int:
-    """Check every row, then save them all in one transaction with one audit event; on any
-    error nothing is saved and every error is listed with its sheet, row and column."""
+def _same_text(stored: str, read: str) -> bool:
+    """A stored text and what the sheet gave back: equal but for line endings and margins."""
+    return stored.replace("\r\n", "\n").strip() == read.replace("\r\n", "\n").strip()
+
+
+def _inputs(values: dict[str, Any]) -> dict[str, Any]:
+    """An entry's values as the sheet's inputs, to compare them as the upload reads them."""
+    data: dict[str, Any] = {
+        "count": _text(values.get("count")),
+        "deduction": _text(values.get("deduction")),
+        "not_met": values.get("met") is False,
+    }
+    data.update({f"check_{k}": str(n) for k, n in values.get("checks", {}).items()})
+    return data
+
+
+def _open(content: bytes, name: str, sheet: Sheet, acting_user: User) -> list[list[Any]]:
+    """Refuse before reading what cannot be saved or must not be parsed; then read the rows."""
+    if acting_user.department_id != sheet.department_id:
+        raise CycleError(_("%(file)s: only the sheet's department may upload it.") % {"file": name})
+    if not sheet.editable:
+        raise CycleError(
+            _("%(file)s: the sheet is %(status)s; uploads are closed.")
+            % {"file": name, "status": sheet.get_status_display()}
+        )
+    try:
+        check_xlsx(content, name, SHEET_LIMITS)
+    except UnsafeWorkbook as exc:
+        raise CycleError(str(exc)) from exc
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         names = book.sheet_names
@@ -136,25 +180,46 @@ def import_sheet(
             else None
         )
     except Exception as exc:  # calamine raises its own errors for a broken file
-        raise CycleError(f"{name}: not a readable .xlsx file ({exc.__class__.__name__})") from exc
+        raise CycleError(_("%(file)s: not a readable .xlsx file.") % {"file": name}) from exc
     if table is None:
-        raise CycleError(f"{name}: no sheet named {TITLE}")
+        raise CycleError(_("%(file)s: no sheet named %(sheet)s.") % {"file": name, "sheet": TITLE})
+    return table
+
+
+def import_sheet(
+    *, acting_user: User, sheet: Sheet, content: bytes, name: str = "sheet.xlsx"
+) -> int:
+    """Check every row, then save the changed ones in one transaction with one audit event;
+    on any error nothing is saved and every error is listed with its sheet, row and column.
+    A file that changes nothing saves nothing and records no event."""
+    table = _open(content, name, sheet, acting_user)
+    where_sheet = _("%(file)s, sheet %(sheet)s") % {"file": name, "sheet": TITLE}
     errors: list[str] = []
     if len(table) < 2:
-        raise CycleError(f"{name}, sheet {TITLE}: the title and header rows are missing")
+        raise CycleError(
+            _("%(where)s: the title and header rows are missing; download the sheet again.")
+            % {"where": where_sheet}
+        )
     heading = _text(table[0][0]) if table[0] else ""
     if f"(sheet {sheet.pk})" not in heading:
-        errors.append(f"{name}, sheet {TITLE}, row 1: this file is for another department or month")
+        errors.append(
+            _("%(where)s, row 1: this file is for another department or month.")
+            % {"where": where_sheet}
+        )
     header = ([_text(v) for v in table[1]] + [""] * len(COLUMNS))[: len(COLUMNS)]
     if header != COLUMNS:
         errors.append(
-            f"{name}, sheet {TITLE}, row 2: the columns are not those of a Kaohe scoring sheet"
+            _(
+                "%(where)s, row 2: the columns are not those of a Kaohe scoring sheet; "
+                "download the sheet again."
+            )
+            % {"where": where_sheet}
         )
     if errors:
         raise CycleError("\n".join(errors))
     grid = sheet_grid(sheet)
     cells = {
-        (unit.code, *column.key): (unit, column) for unit, cs in grid.rows for column, _e in cs
+        (unit.code, *column.key): (unit, column, e) for unit, cs in grid.rows for column, e in cs
     }
     rows: list[Row] = []
     seen: set[tuple[str, str, str]] = set()
@@ -162,22 +227,23 @@ def import_sheet(
         raw = (list(values_row) + [None] * len(COLUMNS))[: len(COLUMNS)]
         if all(v is None or _text(v) == "" for v in raw):
             continue
-        where = f"{name}, sheet {TITLE}, row {r}"
+        where = _("%(where)s, row %(row)s") % {"where": where_sheet, "row": r}
         key = (_text(raw[0]), _text(raw[2]), _text(raw[3]))
         if key not in cells:
             errors.append(
-                f"{where}, columns A–D: no such unit and item on this sheet ({'/'.join(key)})"
+                _("%(where)s, columns A–D: no such unit and item on this sheet (%(key)s).")
+                % {"where": where, "key": "/".join(key)}
             )
             continue
         if key in seen:
-            errors.append(f"{where}: the same unit and item appear twice")
+            errors.append(_("%(where)s: the same unit and item appear twice.") % {"where": where})
             continue
         seen.add(key)
-        unit, column = cells[key]
+        unit, column, entry = cells[key]
         data: dict[str, Any] = {
             "count": _text(raw[7]),
             "deduction": _text(raw[9]),
-            "not_met": _text(raw[8]) in ("是", "1", "yes", "Y"),
+            "not_met": _text(raw[8]) in YES,
         }
         for part in _text(raw[6]).split(";"):
             if part.strip():
@@ -188,16 +254,53 @@ def import_sheet(
             k.removeprefix("check_") for k in data if k.startswith("check_") and k not in known
         ]
         if unknown:
-            errors.append(f"{where}, column G: unknown check {', '.join(unknown)}")
+            errors.append(
+                _("%(where)s, column G: unknown check %(codes)s.")
+                % {"where": where, "codes": ", ".join(unknown)}
+            )
             continue
         values, problems = parse_values(column.rule_item, data)
-        errors.extend(f"{where}: {p}" for p in problems)
-        reason = _text(raw[10])
+        if problems:
+            errors.extend(f"{where}: {p}" for p in problems)
+            continue
+        reason, evidence = _text(raw[10]), _text(raw[11])
         if values and not reason:
-            errors.append(f"{where}, column K: give the reason for the deduction or bonus")
-        rows.append(Row(unit, key[1], key[2], values, reason, _text(raw[11])))
+            errors.append(
+                _("%(where)s, column K: give the reason for the deduction or bonus.")
+                % {"where": where}
+            )
+        scored = bool(values) or _text(raw[SCORED]) in YES
+        if not scored:
+            if entry is not None:
+                errors.append(
+                    _(
+                        "%(where)s, column M: this cell is scored already and cannot become "
+                        "unscored; write 是 in 已评 or enter the findings."
+                    )
+                    % {"where": where}
+                )
+            elif reason or evidence:
+                errors.append(
+                    _(
+                        "%(where)s, column M: write 是 in 已评 to record the cell as scored "
+                        "with nothing found, or clear columns K and L."
+                    )
+                    % {"where": where}
+                )
+            continue  # never scored, still blank: stays unscored
+        if entry is not None:
+            before, _problems = parse_values(column.rule_item, _inputs(entry.values))
+            if (
+                before == values
+                and _same_text(entry.reason, reason)
+                and _same_text(entry.evidence, evidence)
+            ):
+                continue  # unchanged: not passed on, so nothing is written for it
+        rows.append(Row(unit, key[1], key[2], values, reason, evidence))
     if errors:
         raise CycleError("\n".join(errors))
+    if not rows:
+        return 0
     return _save(acting_user, sheet, rows, name)
 
 

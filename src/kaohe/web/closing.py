@@ -9,11 +9,17 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from kaohe.people.models import User
 from kaohe.yearend.exports import results_pdf, use_workbook
 from kaohe.yearend.models import Closing, Objection
+from kaohe.yearend.selectors import readiness
 from kaohe.yearend.services import (
+    ClosingConflict,
     YearEndError,
     closing_compute,
     closing_finalize,
@@ -26,11 +32,14 @@ from kaohe.yearend.services import (
     objection_answer,
     objection_lodge,
     published_changes,
+    readiness_problems,
 )
+from kaohe.years.finality import YearFinal
 from kaohe.years.models import Year
 
 from .access import any_user, current_user, require, role, sees_everything
 from .downloads import PDF, file_response
+from .forms_closing import ObjectionForm, ResultsForm
 
 PUBLIC_STAGES = (Closing.Stage.PUBLISHED, Closing.Stage.FINAL)
 
@@ -60,59 +69,117 @@ def tables(year: Year, figures: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _review_history(closing: Closing) -> list[dict[str, Any]]:
+    """The leaders' decisions, newest first, with their dates parsed for display."""
+    notes = []
+    for note in reversed(closing.review_notes or []):
+        at = parse_datetime(str(note.get("at", "")))
+        notes.append({**note, "at": timezone.localtime(at) if at else None})
+    return notes
+
+
+def _past_notices(closing: Closing) -> list[dict[str, Any]]:
+    out = []
+    for past in reversed(closing.past_notices or []):
+        at = parse_datetime(str(past.get("reopened_at", "")))
+        published = parse_datetime(str(past.get("published_at") or ""))
+        out.append(
+            {
+                **past,
+                "reopened_at": timezone.localtime(at) if at else None,
+                "published_at": timezone.localtime(published) if published else None,
+            }
+        )
+    return out
+
+
+def _readiness_panel(year: Year) -> list[tuple[str, str | None]]:
+    """(what is missing, where to fix it) for the results page."""
+    state = readiness(year)
+    problems = readiness_problems(state)
+    links: list[str | None] = []
+    for gap in state.months:
+        links.append(
+            reverse("cycle", args=[year.year, gap.month])
+            if gap.opened
+            else reverse("year", args=[year.year])
+        )
+    if state.pending_declarations:
+        links.append(reverse("declarations", args=[year.year]))
+    if state.evaluation != "closed":
+        links.append(reverse("evaluation", args=[year.year]))
+    return list(zip(problems, links, strict=True))
+
+
+def _run(form: ResultsForm, user: User, year: Year) -> None:
+    data = form.cleaned_data
+    action, version = data["action"], data["version"]
+    if action == "compute":
+        closing_compute(acting_user=user, year=year, expected_version=version)
+    elif action == "submit":
+        closing_submit(acting_user=user, year=year, expected_version=version)
+    elif action in ("approve", "return"):
+        closing_review(
+            acting_user=user,
+            year=year,
+            approve=action == "approve",
+            comment=data["comment"],
+            expected_version=version,
+        )
+    elif action == "publish":
+        closing_publish(acting_user=user, year=year, expected_version=version)
+    elif action == "reopen":
+        closing_reopen(acting_user=user, year=year, reason=data["reason"], expected_version=version)
+    elif action == "finalize":
+        closing_finalize(acting_user=user, year=year, expected_version=version)
+    else:
+        objection_answer(acting_user=user, objection=data["objection_row"], answer=data["answer"])
+
+
 @role(sees_everything)
 def results(request: HttpRequest, year: int) -> HttpResponse:
     the_year = get_object_or_404(Year, year=year)
     user = current_user(request)
     closing = closing_of(the_year)
+    form = ResultsForm(year=the_year, initial={"version": closing.version})
+    status = 200
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "compute":
-                closing_compute(acting_user=user, year=the_year)
-            elif action == "submit":
-                closing_submit(acting_user=user, year=the_year)
-            elif action in ("approve", "return"):
-                closing_review(
-                    acting_user=user,
-                    year=the_year,
-                    approve=action == "approve",
-                    comment=request.POST.get("comment", ""),
+        form = ResultsForm(request.POST, year=the_year)
+        if form.is_valid():
+            try:
+                _run(form, user, the_year)
+            except ClosingConflict as exc:
+                return render(
+                    request,
+                    "web/closing_conflict.html",
+                    {"year": the_year, "closing": exc.closing, "form": form},
+                    status=409,
                 )
-            elif action == "publish":
-                closing_publish(acting_user=user, year=the_year)
-            elif action == "reopen":
-                closing_reopen(
-                    acting_user=user, year=the_year, reason=request.POST.get("reason", "")
-                )
-            elif action == "finalize":
-                closing_finalize(acting_user=user, year=the_year)
-            elif action == "answer":
-                objection = get_object_or_404(
-                    Objection, pk=request.POST.get("objection"), year=the_year
-                )
-                objection_answer(
-                    acting_user=user, objection=objection, answer=request.POST.get("answer", "")
-                )
+            except (YearEndError, YearFinal) as exc:
+                messages.error(request, str(exc))
             else:
-                require(False)
-            messages.success(request, _("Saved."))
-        except YearEndError as exc:
-            messages.error(request, str(exc))
-        return redirect("results", year=year)
+                messages.success(request, _("Saved."))
+            return redirect("results", year=year)
+        status = 400
+        closing = closing_of(the_year)
     return render(
         request,
         "web/results.html",
         {
             "year": the_year,
             "closing": closing,
+            "form": form,
+            "readiness": _readiness_panel(the_year),
+            "review_history": _review_history(closing),
+            "past_notices": _past_notices(closing),
             "tables": tables(the_year, closing.results) if closing.results else [],
             "objections": Objection.objects.filter(year=the_year).select_related("unit"),
             "changes": published_changes(the_year)
-            if closing.stage == Closing.Stage.PUBLISHED
+            if closing.stage in (Closing.Stage.PUBLISHED, Closing.Stage.FINAL)
             else None,
             "notice_open": notice_open(closing),
         },
+        status=status,
     )
 
 
@@ -142,18 +209,23 @@ def notice(request: HttpRequest, year: int) -> HttpResponse:
     closing, figures = _published(year)
     unit_id = getattr(request.user, "unit_id", None)
     can_object = bool(unit_id) and notice_open(closing)
+    form = ObjectionForm()
+    status = 200
     if request.method == "POST":
         require(can_object)
-        try:
-            objection_lodge(
-                acting_user=current_user(request),
-                year=closing.year,
-                text=request.POST.get("text", ""),
-            )
-            messages.success(request, _("Your objection is lodged; the office will answer it."))
-        except YearEndError as exc:
-            messages.error(request, str(exc))
-        return redirect("notice", year=year)
+        form = ObjectionForm(request.POST)
+        if form.is_valid():
+            try:
+                objection_lodge(
+                    acting_user=current_user(request),
+                    year=closing.year,
+                    text=form.cleaned_data["text"],
+                )
+                messages.success(request, _("Your objection is lodged; the office will answer it."))
+            except (YearEndError, YearFinal) as exc:
+                messages.error(request, str(exc))
+            return redirect("notice", year=year)
+        status = 400
     mine = Objection.objects.filter(year=closing.year, unit_id=unit_id) if unit_id else []
     return render(
         request,
@@ -164,7 +236,9 @@ def notice(request: HttpRequest, year: int) -> HttpResponse:
             "tables": tables(closing.year, figures),
             "can_object": can_object,
             "mine": mine,
+            "form": form,
         },
+        status=status,
     )
 
 

@@ -67,9 +67,7 @@ class ActionForm(forms.Form):
     """Which of the page's forms was sent (the button or hidden field ``action``)."""
 
     action = forms.ChoiceField(
-        choices=[
-            (a, a) for a in ("open", "close", "achievement", "fault", "preview-fault", "withdraw")
-        ]
+        choices=[(a, a) for a in ("open", "close", "achievement", "fault", "preview-fault")]
     )
 
 

@@ -1,4 +1,4 @@
-"""Year-end pages: declarations and evidence, the recognition evaluation and ballots."""
+"""Year-end pages: declarations and evidence (the recognition evaluation is in evaluation.py)."""
 
 from __future__ import annotations
 
@@ -13,19 +13,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from kaohe.yearend import evidence as files
-from kaohe.yearend.models import BallotCode, Declaration, Evaluation, Evidence
+from kaohe.yearend.models import Declaration, Evidence
 from kaohe.yearend.services import (
     DeclarationConflict,
     EvidenceRefused,
-    YearEndError,
-    ballot_cast,
     closing_of,
-    codes_issue,
     declaration_decide,
     declaration_submit,
     declaration_withdraw,
-    evaluation_close,
-    evaluation_open,
     evidence_add,
     evidence_mismatch_record,
     fault_record,
@@ -35,7 +30,7 @@ from kaohe.yearend.services import (
 )
 from kaohe.years.models import Year
 
-from .access import any_user, current_user, is_office, may_read_unit, require, role
+from .access import any_user, current_user, may_read_unit, require, role
 from .forms_yearend import (
     AchievementForm,
     ActionForm,
@@ -295,87 +290,3 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, item.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@role(is_office)
-def evaluation(request: HttpRequest, year: int) -> HttpResponse:
-    the_year = get_object_or_404(Year, year=year)
-    user = current_user(request)
-    current = Evaluation.objects.filter(year=the_year).first()
-    new_codes: list[str] = []
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "open":
-                evaluation_open(acting_user=user, year=the_year)
-            elif action == "issue" and current is not None:
-                new_codes = codes_issue(
-                    acting_user=user,
-                    evaluation=current,
-                    group=request.POST.get("group", ""),
-                    count=int(request.POST.get("count") or 0),
-                )
-            elif action == "close" and current is not None:
-                evaluation_close(acting_user=user, evaluation=current)
-            if not new_codes:
-                return redirect("evaluation", year=year)
-        except (YearEndError, ValueError) as exc:
-            messages.error(request, str(exc))
-            return redirect("evaluation", year=year)
-    groups = the_year.scheme.recognition.groups
-    summary = []
-    if current is not None:
-        for group in groups:
-            codes = current.codes.filter(group=group.key)
-            summary.append((group, codes.count(), codes.filter(used_at__isnull=False).count()))
-    unused = current.codes.filter(used_at__isnull=True) if current else BallotCode.objects.none()
-    return render(
-        request,
-        "web/evaluation.html",
-        {
-            "year": the_year,
-            "evaluation": current,
-            "groups": groups,
-            "summary": summary,
-            "new_codes": new_codes,
-            "unused": unused,
-            "new_group": request.POST.get("group", ""),
-        },
-    )
-
-
-def ballot(request: HttpRequest, code: str) -> HttpResponse:
-    """A rater's ballot, opened by its link without an account; each code counts once."""
-    ballot_code = BallotCode.objects.select_related("evaluation__year").filter(code=code).first()
-    if ballot_code is None:
-        raise Http404
-    year = ballot_code.evaluation.year
-    scheme = year.scheme
-    units = list(rated_units(year))
-    error = ""
-    if request.method == "POST":
-        ratings = {u.pk: request.POST.get(f"u-{u.pk}", "") for u in units}
-        try:
-            ballot_cast(code=code, ratings=ratings)
-        except YearEndError as exc:
-            error = str(exc)
-        else:
-            return render(request, "web/ballot_done.html", {"year": year})
-    group = next((g for g in scheme.recognition.groups if g.key == ballot_code.group), None)
-    categories = {c.key: c.name for c in scheme.categories}
-    return render(
-        request,
-        "web/ballot.html",
-        {
-            "year": year,
-            "code": ballot_code,
-            "group": group,
-            "units": units,
-            "error": error,
-            "options": [*scheme.recognition.options, "弃权"],
-            "categories": categories,
-            "closed": ballot_code.used_at is not None
-            or ballot_code.evaluation.status != Evaluation.Status.OPEN,
-        },
-        status=200 if not error else 400,
-    )

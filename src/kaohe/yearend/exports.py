@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 
 from kaohe.audit.services import anchor_text
 from kaohe.engine import YearResult
+from kaohe.excel.cells import append_text
 from kaohe.years.models import Year
 
 
@@ -30,7 +31,7 @@ def _sheet(
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
-        ws.append(row)
+        append_text(ws, row)  # a unit name or reason starting with = stays text
     ws.append([])
     ws.append([anchor_text()])  # the audit chain head this export was made from
     ws.freeze_panes = "A3"

@@ -37,6 +37,18 @@ class Closing(models.Model):
     leader_comment = models.TextField(_("leaders' comment"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     notice_ends_on = models.DateField(_("notice period ends"), null=True, blank=True)
+    # every change of the closing raises the version; an action based on an older one is
+    # refused as a conflict (two office users, or a leader on a page recomputed since)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # the leaders' decisions, oldest first: {"at", "by", "approve", "comment", "version"}
+    review_notes = models.JSONField(default=list, blank=True)
+    # notices withdrawn by a reopening, kept as published: {"published_at", "notice_ends_on",
+    # "results_sha256", "results", "stage", "reopened_at", "reopened_by", "reason"}
+    past_notices = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("year closing")
@@ -179,6 +191,8 @@ class Evaluation(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # per rater group, the printing of its code list: {"printed_at", "reprints", "reprinted_at"}
+    code_lists = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("recognition evaluation")
@@ -196,6 +210,8 @@ class BallotCode(models.Model):
     group = models.CharField(_("rater group"), max_length=64)
     code = models.CharField(_("code"), max_length=32, unique=True)
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    # once printed (or downloaded) a code is no longer shown, except by an audited reprint
+    printed_at = models.DateTimeField(_("printed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ballot code")

@@ -1,13 +1,16 @@
 """The whole year's facts for the engine: monthly findings plus verified declarations and
-closed ballots; and the year's results, compared with what was published."""
+closed ballots; the year's results, compared with what was published; and the year's
+readiness for its closing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kaohe.engine import Facts, YearResult, compute_year
 from kaohe.engine.serialize import result_to_data
+from kaohe.monthly.models import Cycle, Sheet
 from kaohe.monthly.selectors import year_facts
 from kaohe.years.models import Year
 
@@ -74,3 +77,48 @@ def year_end_result(year: Year, extra: list[Declaration] | None = None) -> YearR
 def published_figures(result: YearResult) -> dict[str, Any]:
     """What the notice publishes: the results without explanations."""
     return result_to_data(result)
+
+
+@dataclass(frozen=True)
+class MonthGap:
+    """A month not yet accepted by every department: ``departments`` names those missing
+    (every one of them when the month is not open)."""
+
+    month: int
+    opened: bool
+    departments: list[str]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What the year still lacks before its results may be computed, reviewed or published."""
+
+    months: list[MonthGap]
+    pending_declarations: int
+    evaluation: str  # "missing", "open" or "closed"
+
+    @property
+    def ready(self) -> bool:
+        return not self.months and not self.pending_declarations and self.evaluation == "closed"
+
+
+def readiness(year: Year) -> Readiness:
+    """Every month 1–12 accepted by every department of the scheme, every declaration
+    decided (anything not pending counts as decided), the recognition evaluation closed."""
+    names = {d.key: d.name for d in year.scheme.departments}
+    accepted: dict[int, set[str]] = {}
+    for month, key in Sheet.objects.filter(
+        cycle__year=year, status=Sheet.Status.ACCEPTED
+    ).values_list("cycle__month", "department__key"):
+        accepted.setdefault(month, set()).add(key)
+    opened = set(Cycle.objects.filter(year=year).values_list("month", flat=True))
+    gaps = []
+    for month in range(1, 13):
+        done = accepted.get(month, set())
+        if not set(names) <= done:
+            gaps.append(
+                MonthGap(month, month in opened, [n for k, n in names.items() if k not in done])
+            )
+    pending = Declaration.objects.filter(year=year, status=Declaration.Status.PENDING).count()
+    status = Evaluation.objects.filter(year=year).values_list("status", flat=True).first()
+    return Readiness(gaps, pending, status or "missing")

@@ -21,13 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaohe.audit.services import record
+from kaohe.engine import limits
 from kaohe.people.models import Unit, User
 from kaohe.years.finality import refuse_if_final
 from kaohe.years.models import Year
 
 from . import evidence as files
 from .models import BallotCode, Closing, Declaration, Evaluation, Evidence, Objection, Tally
-from .selectors import published_figures, year_end_result
+from .selectors import Readiness, published_figures, readiness, year_end_result
 
 
 class YearEndError(ValueError):
@@ -260,7 +261,7 @@ def fault_record(
     return declaration
 
 
-def _locked(declaration: Declaration, version: int | None) -> Declaration:
+def _locked_declaration(declaration: Declaration, version: int | None) -> Declaration:
     """The declaration locked for a change, refused if ``version`` is not the current one."""
     current = (
         Declaration.objects.select_for_update(of=("self",))
@@ -285,7 +286,7 @@ def declaration_decide(
     office saw (None: whatever is current, for scripts)."""
     refuse_if_final(declaration.year)
     _office(acting_user)
-    declaration = _locked(declaration, version)
+    declaration = _locked_declaration(declaration, version)
     if declaration.status != Declaration.Status.PENDING:
         raise YearEndError(_("This declaration is already decided."))
     if not accept and not reason.strip():
@@ -317,7 +318,7 @@ def declaration_withdraw(
     refuse_if_final(declaration.year)
     if acting_user.unit_id != declaration.unit_id:
         raise YearEndError(_("A unit withdraws its own declarations only."))
-    declaration = _locked(declaration, version)
+    declaration = _locked_declaration(declaration, version)
     if declaration.status != Declaration.Status.PENDING:
         raise YearEndError(_("Only a pending declaration can be withdrawn."))
     before = _state(declaration)
@@ -350,7 +351,7 @@ def evidence_add(
         raise YearEndError(_("Choose at least one file."))
     if acting_user.unit_id != declaration.unit_id and not acting_user.is_office:
         raise YearEndError(_("Only the unit or the office may add evidence."))
-    declaration = _locked(declaration, None)
+    declaration = _locked_declaration(declaration, None)
     if declaration.status != Declaration.Status.PENDING and not acting_user.is_office:
         raise YearEndError(_("The declaration is decided; evidence can no longer be added."))
     # new evidence is a new state to decide on: a decision based on the older one is stale
@@ -395,6 +396,7 @@ def what_if(year: Year, declaration: Declaration) -> list[Change]:
 @transaction.atomic
 def evaluation_open(*, acting_user: User, year: Year) -> Evaluation:
     _office(acting_user)
+    refuse_if_final(year)
     evaluation, created = Evaluation.objects.get_or_create(year=year)
     if not created:
         raise YearEndError(_("The evaluation exists already."))
@@ -402,15 +404,26 @@ def evaluation_open(*, acting_user: User, year: Year) -> Evaluation:
     return evaluation
 
 
-@transaction.atomic
-def codes_issue(*, acting_user: User, evaluation: Evaluation, group: str, count: int) -> list[str]:
-    _office(acting_user)
+def _open_evaluation(evaluation: Evaluation, group: str) -> Evaluation:
+    """The evaluation locked, still open, of a year not final, with ``group`` one of its."""
+    evaluation = Evaluation.objects.select_for_update().select_related("year").get(pk=evaluation.pk)
+    refuse_if_final(evaluation.year)
     if evaluation.status != Evaluation.Status.OPEN:
         raise YearEndError(_("The evaluation is closed."))
     if group not in {g.key for g in evaluation.year.scheme.recognition.groups}:
         raise YearEndError(_("Unknown rater group."))
-    if not 1 <= count <= 2000:
-        raise YearEndError(_("Issue between 1 and 2000 codes at a time."))
+    return evaluation
+
+
+@transaction.atomic
+def codes_issue(*, acting_user: User, evaluation: Evaluation, group: str, count: int) -> list[str]:
+    """Issue ``count`` single-use codes; the office sees them only by printing the list."""
+    _office(acting_user)
+    evaluation = _open_evaluation(evaluation, group)
+    if not 1 <= count <= limits.CODES_MAX:
+        raise YearEndError(
+            _("Issue between 1 and %(max)s codes at a time.") % {"max": limits.CODES_MAX}
+        )
     codes = [secrets.token_urlsafe(9) for _ in range(count)]
     BallotCode.objects.bulk_create(
         [BallotCode(evaluation=evaluation, group=group, code=c) for c in codes]
@@ -420,6 +433,66 @@ def codes_issue(*, acting_user: User, evaluation: Evaluation, group: str, count:
         action="ballots.issue",
         obj=evaluation,
         after={"group": group, "count": count},
+    )
+    return codes
+
+
+@transaction.atomic
+def codes_print(*, acting_user: User, evaluation: Evaluation, group: str) -> list[str]:
+    """The group's codes not printed yet, once: afterwards no page shows them again, so the
+    office cannot cast the unused ones; only an audited reprint does."""
+    _office(acting_user)
+    evaluation = _open_evaluation(evaluation, group)
+    fresh = evaluation.codes.filter(group=group, used_at__isnull=True, printed_at__isnull=True)
+    codes = list(fresh.order_by("id").values_list("code", flat=True))
+    if not codes:
+        raise YearEndError(
+            _("Every code of this group has been printed; a reprint needs a reason.")
+        )
+    now = timezone.now()
+    fresh.update(printed_at=now)
+    lists = dict(evaluation.code_lists)
+    lists.setdefault(group, {"printed_at": now.isoformat(), "reprints": 0, "reprinted_at": None})
+    evaluation.code_lists = lists
+    evaluation.save(update_fields=["code_lists"])
+    record(
+        acting_user=acting_user,
+        action="ballots.print",
+        obj=evaluation,
+        after={"group": group, "count": len(codes)},
+    )
+    return codes
+
+
+@transaction.atomic
+def codes_reprint(
+    *, acting_user: User, evaluation: Evaluation, group: str, reason: str
+) -> list[str]:
+    """Every unused code of the group again (lost sheets): audited with its reason, and the
+    list is marked as reprinted, with how often and when."""
+    _office(acting_user)
+    evaluation = _open_evaluation(evaluation, group)
+    if not reason.strip():
+        raise YearEndError(_("Say why the code list is printed again."))
+    unused = evaluation.codes.filter(group=group, used_at__isnull=True)
+    if unused.filter(printed_at__isnull=True).exists() or group not in evaluation.code_lists:
+        raise YearEndError(_("Print the list first; only a printed list is reprinted."))
+    codes = list(unused.order_by("id").values_list("code", flat=True))
+    if not codes:
+        raise YearEndError(_("Every code of this group has been used."))
+    lists = dict(evaluation.code_lists)
+    entry = dict(lists[group])
+    entry["reprints"] = int(entry.get("reprints", 0)) + 1
+    entry["reprinted_at"] = timezone.now().isoformat()
+    lists[group] = entry
+    evaluation.code_lists = lists
+    evaluation.save(update_fields=["code_lists"])
+    record(
+        acting_user=acting_user,
+        action="ballots.reprint",
+        obj=evaluation,
+        after={"group": group, "count": len(codes), "reprints": entry["reprints"]},
+        reason=reason.strip(),
     )
     return codes
 
@@ -436,6 +509,7 @@ def ballot_cast(*, code: str, ratings: dict[int, str]) -> None:
     )
     if ballot is None:
         raise YearEndError(_("This ballot code is not valid."))
+    refuse_if_final(ballot.evaluation.year)
     if ballot.used_at is not None:
         raise YearEndError(_("This ballot code has been used."))
     evaluation = ballot.evaluation
@@ -468,6 +542,8 @@ def rated_units(year: Year) -> Any:
 @transaction.atomic
 def evaluation_close(*, acting_user: User, evaluation: Evaluation) -> Evaluation:
     _office(acting_user)
+    evaluation = Evaluation.objects.select_for_update().select_related("year").get(pk=evaluation.pk)
+    refuse_if_final(evaluation.year)
     if evaluation.status == Evaluation.Status.CLOSED:
         raise YearEndError(_("The evaluation is closed."))
     evaluation.status, evaluation.closed_at = Evaluation.Status.CLOSED, timezone.now()
@@ -495,6 +571,54 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
+class ClosingConflict(YearEndError):
+    """An action based on a version of the closing that has changed since it was shown."""
+
+    def __init__(self, closing: Closing) -> None:
+        self.closing = closing
+        super().__init__(_("The results changed since this page was loaded; nothing was done."))
+
+
+def _locked_closing(year: Year, expected_version: int | None) -> Closing:
+    """The year's closing, locked; refused as a conflict when it is no longer the version
+    the acting user saw (``None``: the caller checks nothing, as services called directly)."""
+    closing = Closing.objects.select_for_update().get(pk=closing_of(year).pk)
+    if expected_version is not None and expected_version != closing.version:
+        raise ClosingConflict(closing)
+    return closing
+
+
+def readiness_problems(state: Readiness) -> list[str]:
+    """What is missing, one line each, for the refusal and the readiness panel."""
+    problems = []
+    for gap in state.months:
+        if not gap.opened:
+            problems.append(_("Month %(month)s is not open.") % {"month": gap.month})
+        else:
+            problems.append(
+                _("Month %(month)s is not accepted from: %(departments)s.")
+                % {"month": gap.month, "departments": "、".join(gap.departments)}
+            )
+    if state.pending_declarations:
+        problems.append(
+            _("%(n)s declarations are not decided.") % {"n": state.pending_declarations}
+        )
+    if state.evaluation == "missing":
+        problems.append(_("The recognition evaluation has not been held."))
+    elif state.evaluation == "open":
+        problems.append(_("The recognition evaluation is still open."))
+    return problems
+
+
+def _refuse_unless_ready(year: Year) -> None:
+    problems = readiness_problems(readiness(year))
+    if problems:
+        raise YearEndError(
+            _("The year is not ready for its results: %(missing)s")
+            % {"missing": " ".join(problems)}
+        )
+
+
 def _move(
     closing: Closing,
     acting_user: User,
@@ -508,15 +632,17 @@ def _move(
         raise YearEndError(
             _("Not possible at this stage (%(stage)s).") % {"stage": closing.get_stage_display()}
         )
-    before = closing.stage
+    before = {"stage": closing.stage, "version": closing.version}
     closing.stage = to
+    closing.version += 1
+    closing.updated_at, closing.updated_by = timezone.now(), acting_user
     closing.save()
     record(
         acting_user=acting_user,
         action=action,
         obj=closing,
-        before={"stage": before},
-        after={"stage": to, "sha256": closing.results_sha256},
+        before=before,
+        after={"stage": to, "version": closing.version, "sha256": closing.results_sha256},
         reason=reason,
     )
     return closing
@@ -528,13 +654,27 @@ def figures_sha(figures: dict[str, Any]) -> str:
 
 
 @transaction.atomic
-def closing_compute(*, acting_user: User, year: Year) -> Closing:
-    """Aggregate T, B, F, R for every unit and keep the figures for review."""
+def closing_compute(
+    *, acting_user: User, year: Year, expected_version: int | None = None
+) -> Closing:
+    """Aggregate T, B, F, R for every unit and keep the figures for review; only for a year
+    whose every month, declaration and ballot is in."""
     _office(acting_user)
-    closing = Closing.objects.select_for_update().get(pk=closing_of(year).pk)
+    refuse_if_final(year)
+    closing = _locked_closing(year, expected_version)
+    _refuse_unless_ready(year)
+    if closing.stage not in (
+        Closing.Stage.COLLECTING,
+        Closing.Stage.COMPUTED,
+        Closing.Stage.RETURNED,
+    ):
+        raise YearEndError(
+            _("Not possible at this stage (%(stage)s).") % {"stage": closing.get_stage_display()}
+        )
     figures = published_figures(year_end_result(year))
     closing.results, closing.results_sha256 = figures, figures_sha(figures)
     closing.computed_at = timezone.now()
+    closing.leader_comment = ""  # a return's comment is kept in review_notes, dated
     return _move(
         closing,
         acting_user,
@@ -545,10 +685,15 @@ def closing_compute(*, acting_user: User, year: Year) -> Closing:
 
 
 @transaction.atomic
-def closing_submit(*, acting_user: User, year: Year) -> Closing:
+def closing_submit(
+    *, acting_user: User, year: Year, expected_version: int | None = None
+) -> Closing:
     _office(acting_user)
+    closing = _locked_closing(year, expected_version)
+    _refuse_unless_ready(year)
+    closing.leader_comment = ""
     return _move(
-        closing_of(year),
+        closing,
         acting_user,
         "results.submit",
         Closing.Stage.SUBMITTED,
@@ -557,14 +702,34 @@ def closing_submit(*, acting_user: User, year: Year) -> Closing:
 
 
 @transaction.atomic
-def closing_review(*, acting_user: User, year: Year, approve: bool, comment: str) -> Closing:
-    """The leaders (部务会) approve the results, or return them with comments."""
+def closing_review(
+    *,
+    acting_user: User,
+    year: Year,
+    approve: bool,
+    comment: str,
+    expected_version: int | None = None,
+) -> Closing:
+    """The leaders (部务会) approve the results, or return them with comments; each decision
+    is kept, dated, in the closing's review history."""
     if not acting_user.is_leader:
         raise YearEndError(_("Only the leaders review the results."))
-    closing = closing_of(year)
+    closing = _locked_closing(year, expected_version)
     if not approve and not comment.strip():
         raise YearEndError(_("Say why the results are returned."))
+    if approve:
+        _refuse_unless_ready(year)
     closing.leader_comment = comment.strip()
+    closing.review_notes = [
+        *closing.review_notes,
+        {
+            "at": timezone.now().isoformat(),
+            "by": acting_user.get_username(),
+            "approve": approve,
+            "comment": comment.strip(),
+            "version": closing.version,
+        },
+    ]
     return _move(
         closing,
         acting_user,
@@ -576,9 +741,16 @@ def closing_review(*, acting_user: User, year: Year, approve: bool, comment: str
 
 
 @transaction.atomic
-def closing_publish(*, acting_user: User, year: Year, today: dt.date | None = None) -> Closing:
+def closing_publish(
+    *,
+    acting_user: User,
+    year: Year,
+    today: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Closing:
     _office(acting_user)
-    closing = closing_of(year)
+    closing = _locked_closing(year, expected_version)
+    _refuse_unless_ready(year)
     today = today or timezone.localdate()
     closing.published_at = timezone.now()
     closing.notice_ends_on = add_working_days(today, year.scheme.procedure.notice_working_days)
@@ -623,6 +795,7 @@ def objection_lodge(*, acting_user: User, year: Year, text: str) -> Objection:
 @transaction.atomic
 def objection_answer(*, acting_user: User, objection: Objection, answer: str) -> Objection:
     _office(acting_user)
+    refuse_if_final(objection.year)
     if not answer.strip():
         raise YearEndError(_("Write the answer."))
     before = objection.answer
@@ -643,9 +816,15 @@ def objection_answer(*, acting_user: User, objection: Objection, answer: str) ->
 
 
 @transaction.atomic
-def closing_finalize(*, acting_user: User, year: Year, today: dt.date | None = None) -> Closing:
+def closing_finalize(
+    *,
+    acting_user: User,
+    year: Year,
+    today: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Closing:
     _office(acting_user)
-    closing = closing_of(year)
+    closing = _locked_closing(year, expected_version)
     if notice_open(closing, today):
         raise YearEndError(_("The notice period has not ended yet."))
     if Objection.objects.filter(year=year, answered_at__isnull=True).exists():
@@ -707,19 +886,41 @@ def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
 
 
 @transaction.atomic
-def closing_reopen(*, acting_user: User, year: Year, reason: str) -> Closing:
-    """Withdraw a published notice to correct it (an upheld objection): the results go back
-    to the office, to be recomputed, reviewed and published again."""
+def closing_reopen(
+    *, acting_user: User, year: Year, reason: str, expected_version: int | None = None
+) -> Closing:
+    """Withdraw a published notice, or reopen final results, to correct them (an upheld
+    objection, a fact found wrong): the year goes back to the office, to be recomputed,
+    reviewed and published again. The withdrawn notice is kept, as published."""
     _office(acting_user)
     if not reason.strip():
         raise YearEndError(_("Say why the published results are reopened."))
+    closing = _locked_closing(year, expected_version)
+    if closing.stage in (Closing.Stage.PUBLISHED, Closing.Stage.FINAL):
+        closing.past_notices = [
+            *closing.past_notices,
+            {
+                "stage": closing.stage,
+                "published_at": closing.published_at.isoformat() if closing.published_at else None,
+                "notice_ends_on": closing.notice_ends_on.isoformat()
+                if closing.notice_ends_on
+                else None,
+                "results_sha256": closing.results_sha256,
+                "results": closing.results,
+                "reopened_at": timezone.now().isoformat(),
+                "reopened_by": acting_user.get_username(),
+                "reason": reason.strip(),
+            },
+        ]
+        closing.published_at, closing.notice_ends_on = None, None
+        closing.leader_comment = ""
     return _move(
-        closing_of(year),
+        closing,
         acting_user,
-        "notice.reopen",
+        "results.reopen" if closing.stage == Closing.Stage.FINAL else "notice.reopen",
         Closing.Stage.COLLECTING,
-        allowed=(Closing.Stage.PUBLISHED,),
-        reason=reason,
+        allowed=(Closing.Stage.PUBLISHED, Closing.Stage.FINAL),
+        reason=reason.strip(),
     )
 
 
