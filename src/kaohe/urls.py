@@ -5,10 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kaohe.web import closing, evaluation, results, sheets, views, yearend
+from kaohe.web.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("years/", views.year_list, name="years"),

@@ -25,6 +25,8 @@ AMOUNT_DECIMAL_PLACES = 4
 AMOUNT_MAX = Decimal("99999999.9999")
 # years the system accepts
 YEAR_MIN, YEAR_MAX = 2000, 2100
+# user names (Django's username column)
+NAME_MAX = 150
 # ballot codes issued at once for one group
 CODES_MAX = 5000
 

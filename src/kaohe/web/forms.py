@@ -8,6 +8,8 @@ from functools import cached_property
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.forms.formsets import ManagementForm
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,7 @@ from kaohe.excel.guard import MB, SHEET_LIMITS
 from kaohe.monthly.models import Entry, EscalationCase
 from kaohe.monthly.scope import Column
 
-from .fields import AmountField, CountField, LineField, TextField
+from .fields import AmountField, CountField, LineField, TextField, line_validator
 
 
 class YearCreateForm(forms.Form):
@@ -311,3 +313,15 @@ class TargetsForm(forms.Form):
                 _t, unit_id, item = name.split("-", 2)
                 out[(int(unit_id), item)] = value
         return out
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with its username length enforced: the stock form only sets the
+    widget's maxlength, so a 100,000-character name reached authenticate() and the lockout
+    table (varchar 255) and failed there on PostgreSQL."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators += [MaxLengthValidator(limits.NAME_MAX), line_validator]
+        self.fields["password"].validators.append(MaxLengthValidator(limits.TEXT_MAX))
