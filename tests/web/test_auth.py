@@ -114,3 +114,13 @@ def test_admin_edits_are_in_the_chain_with_their_message(world: World) -> None:
     assert event.actor == admin and event.object_id == str(unit.pk)
     assert "第3街道党工委(更名)" in event.after["object"] and event.reason
     assert verify_chain().ok
+
+
+def test_an_overlong_username_is_a_form_error_before_authentication(world: World) -> None:
+    from axes.models import AccessAttempt
+
+    page = Client().post(reverse("login"), {"username": "9" * 100_000, "password": PASSWORD})
+    assert page.status_code == 200
+    assert "150" in page.content.decode()  # the field's message names its limit
+    assert not AccessAttempt.objects.exists()  # authenticate() never ran
+    assert not AuditEvent.objects.filter(action="auth.login_failed").exists()
