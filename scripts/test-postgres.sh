@@ -11,7 +11,9 @@ except Exception as exc:
     sys.exit(1)
 PY
 then
-  echo "== the web tests again, on PostgreSQL ($url) =="
-  # each xdist worker gets its own test database (pytest-django suffixes the name with _gwN)
-  DATABASE_URL="$url" .venv/bin/pytest tests/web -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}"
+  echo "== the web tests again, on PostgreSQL ($url), the browser flows aside =="
+  # each xdist worker gets its own test database (pytest-django suffixes the name with _gwN);
+  # the browser flows drive the same views the other tests post to, and ran on SQLite
+  DATABASE_URL="$url" .venv/bin/pytest tests/web -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}" \
+    -m "not browser"
 fi
