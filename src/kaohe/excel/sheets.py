@@ -5,10 +5,12 @@ or not at all."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -29,6 +31,8 @@ from kaohe.monthly.services import (
 from kaohe.people.models import User
 
 TITLE = "评分表"
+# row 1: "…(sheet <id> · 版本 <ledger mark>)"; files from before versions lack the mark
+HEADING = re.compile(r"\(sheet (\d{1,18})(?: · 版本 (\d{1,18}))?\)")
 COLUMNS = [
     "单位编号",
     "单位",
@@ -61,8 +65,13 @@ def export_sheet(sheet: Sheet) -> bytes:
     ws = wb.active
     ws.title = TITLE
     cycle = sheet.cycle
+    # the ledger's high-water mark at download: a cell saved after it is a conflict on upload
+    version = max((e.pk for _u, cs in grid.rows for _c, e in cs if e is not None), default=0)
     ws.append(
-        [f"{sheet.department.name} {cycle.year.year}年{cycle.month}月评分表(sheet {sheet.pk})"]
+        [
+            f"{sheet.department.name} {cycle.year.year}年{cycle.month}月评分表"
+            f"(sheet {sheet.pk} · 版本 {version})"
+        ]
     )
     ws["A1"].font = Font(bold=True, size=13)
     ws["E1"] = INSTRUCTIONS
@@ -200,11 +209,18 @@ def import_sheet(
             % {"where": where_sheet}
         )
     heading = _text(table[0][0]) if table[0] else ""
-    if f"(sheet {sheet.pk})" not in heading:
+    found = HEADING.search(heading)
+    if found is None or int(found[1]) != sheet.pk:
         errors.append(
             _("%(where)s, row 1: this file is for another department or month.")
             % {"where": where_sheet}
         )
+    elif found[2] is None:
+        errors.append(
+            _("%(where)s, row 1: the file has no version; download the sheet again.")
+            % {"where": where_sheet}
+        )
+    downloaded = int(found[2]) if found is not None and found[2] is not None else 0
     header = ([_text(v) for v in table[1]] + [""] * len(COLUMNS))[: len(COLUMNS)]
     if header != COLUMNS:
         errors.append(
@@ -295,6 +311,19 @@ def import_sheet(
                 and _same_text(entry.evidence, evidence)
             ):
                 continue  # unchanged: not passed on, so nothing is written for it
+        if entry is not None and entry.pk > downloaded:
+            errors.append(
+                _(
+                    "%(where)s: %(who)s saved this cell at %(when)s, after the file was "
+                    "downloaded; download the sheet again so that nothing is lost."
+                )
+                % {
+                    "where": where,
+                    "who": entry.created_by.get_username(),
+                    "when": timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+            continue
         rows.append(Row(unit, key[1], key[2], values, reason, evidence))
     if errors:
         raise CycleError("\n".join(errors))
