@@ -305,14 +305,26 @@ class TargetsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for unit_id, item in cells:
             self.fields[f"t-{unit_id}-{item}"] = CountField(required=False)
+            # the target the page showed: a save based on an older one is a conflict
+            self.fields[f"w-{unit_id}-{item}"] = CountField(
+                required=False, widget=forms.HiddenInput
+            )
 
-    def targets(self) -> dict[tuple[int, str], int]:
+    def _by_cell(self, prefix: str) -> dict[tuple[int, str], int | None]:
         out = {}
         for name, value in self.cleaned_data.items():
-            if value is not None:
-                _t, unit_id, item = name.split("-", 2)
+            kind, unit_id, item = name.split("-", 2)
+            if kind == prefix and (kind == "w" or value is not None):
+                if kind == "w" and name not in self.data:
+                    continue  # not posted: a client that sends no version is not checked
                 out[(int(unit_id), item)] = value
         return out
+
+    def targets(self) -> dict[tuple[int, str], int]:
+        return {k: v for k, v in self._by_cell("t").items() if v is not None}
+
+    def based_on(self) -> dict[tuple[int, str], int | None]:
+        return self._by_cell("w")
 
 
 class LoginForm(AuthenticationForm):

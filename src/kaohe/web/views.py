@@ -179,6 +179,7 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
     ]
     form = TargetsForm(cells=cells)
     errors: list[str] = []
+    conflicts: list[str] = []
     if request.method == "POST":
         form = TargetsForm(request.POST, cells=cells)
         if form.is_valid():
@@ -188,6 +189,23 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
                 for (unit_id, number), value in form.targets().items()
                 if current.get((unit_id, number)) != value
             ]
+            based_on = form.based_on()
+            stale = [
+                (unit, number)
+                for unit, number, _value in changes
+                if (unit.pk, number) in based_on
+                and based_on[(unit.pk, number)] != current.get((unit.pk, number))
+            ]
+            for unit, number in stale:
+                conflicts.append(
+                    _(
+                        "%(unit)s, item %(item)s: someone saved %(now)s after you opened "
+                        "the page; your value is kept below — save again to replace it."
+                    )
+                    % {"unit": unit.name, "item": number, "now": current[(unit.pk, number)]}
+                )
+            if stale:
+                changes = []
             try:
                 with transaction.atomic():
                     for unit, number, value in changes:
@@ -201,8 +219,10 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
             except (YearError, YearFinal) as exc:
                 errors.append(str(exc))
             else:
-                messages.success(request, _("%(n)s targets saved.") % {"n": len(changes)})
-                return redirect("targets", year=year)
+                if not conflicts:
+                    messages.success(request, _("%(n)s targets saved.") % {"n": len(changes)})
+                    return redirect("targets", year=year)
+                errors.extend(conflicts)
         names = {u.pk: u.name for u in units}
         for name, field_errors in form.errors.items():
             _t, unit_id, number = name.split("-", 2)
@@ -224,6 +244,7 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
                     unit.category in applies[number],
                     _shown(form, unit.pk, number, current),
                     form.errors.get(f"t-{unit.pk}-{number}"),
+                    current.get((unit.pk, number), ""),  # the version the next save is based on
                 )
                 for number, _t, _total in items
             ],
@@ -239,6 +260,7 @@ def targets(request: HttpRequest, year: int) -> HttpResponse:
             "rows": rows,
             "errors": errors,
         },
+        status=409 if conflicts else 200,
     )
 
 
