@@ -256,6 +256,11 @@ def test_review_return_then_approve_publish_object_answer_finalise(
     with pytest.raises(YearEndError, match="objection"):
         closing_finalize(acting_user=office, year=world.year, today=dt.date(2026, 12, 3))
     objection_answer(acting_user=office, objection=objection, answer="经复核,统计无误")
+    # a second answer (another office user's, at the same time) is refused, the first kept
+    with pytest.raises(YearEndError, match="office answered this objection"):
+        objection_answer(acting_user=office, objection=objection, answer="另一份答复")
+    objection.refresh_from_db()
+    assert objection.answer == "经复核,统计无误"
     closing = closing_finalize(acting_user=office, year=world.year, today=dt.date(2026, 12, 3))
     assert closing.stage == Closing.Stage.FINAL
     use = world.client("unit_a").get(reverse("use", args=[2014]))

@@ -778,6 +778,19 @@ def objection_answer(*, acting_user: User, objection: Objection, answer: str) ->
     refuse_if_final(objection.year)
     if not answer.strip():
         raise YearEndError(_("Write the answer."))
+    # locked and checked: of two office users answering at once, the second is told, not lost
+    objection = Objection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
+    if objection.answer:
+        who = objection.answered_by.get_username() if objection.answered_by else ""
+        when = timezone.localtime(objection.answered_at) if objection.answered_at else None
+        raise YearEndError(
+            _("%(who)s answered this objection at %(when)s: %(answer)s")
+            % {
+                "who": who,
+                "when": when.strftime("%Y-%m-%d %H:%M") if when else "",
+                "answer": objection.answer,
+            }
+        )
     before = objection.answer
     objection.answer, objection.answered_by, objection.answered_at = (
         answer.strip(),
