@@ -17,13 +17,12 @@ from django.utils.translation import gettext as _
 from kaohe.people.models import User
 from kaohe.yearend.exports import results_pdf, use_workbook
 from kaohe.yearend.models import Closing, Objection
-from kaohe.yearend.selectors import published_changes, readiness
+from kaohe.yearend.selectors import closing_read, published_changes, readiness
 from kaohe.yearend.services import (
     ClosingConflict,
     YearEndError,
     closing_compute,
     closing_finalize,
-    closing_of,
     closing_publish,
     closing_reopen,
     closing_review,
@@ -139,7 +138,7 @@ def _run(form: ResultsForm, user: User, year: Year) -> None:
 def results(request: HttpRequest, year: int) -> HttpResponse:
     the_year = get_object_or_404(Year, year=year)
     user = current_user(request)
-    closing = closing_of(the_year)
+    closing = closing_read(the_year)
     form = ResultsForm(year=the_year, initial={"version": closing.version})
     status = 200
     if request.method == "POST":
@@ -160,7 +159,7 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
             return redirect("results", year=year)
         status = 400
-        closing = closing_of(the_year)
+        closing = closing_read(the_year)
     return render(
         request,
         "web/results.html",

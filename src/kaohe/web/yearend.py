@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 
 from kaohe.yearend import evidence as files
 from kaohe.yearend.models import Declaration, Evidence
-from kaohe.yearend.selectors import what_if
+from kaohe.yearend.selectors import closing_read, what_if
 from kaohe.yearend.services import (
     DeclarationConflict,
     EvidenceRefused,
-    closing_of,
     declaration_decide,
     declaration_submit,
     declaration_withdraw,
@@ -49,7 +48,7 @@ def _declarations_page(
 ) -> HttpResponse:
     """The declarations page; ``forms_`` are bound forms that came back with errors."""
     user = current_user(request)
-    closing = closing_of(the_year)
+    closing = closing_read(the_year)
     scheme = the_year.scheme
     given = forms_ or {}
     rows = (

@@ -221,3 +221,9 @@ def _compare(path: str, old: Any, new: Any, problems: list[str]) -> None:
 def figures_sha(figures: dict[str, Any]) -> str:
     canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def closing_read(year: Year) -> Closing:
+    """The year's closing for a page: the stored one, or an unsaved fresh one before anything
+    has happened — a GET never writes (services create it with their first change)."""
+    return Closing.objects.filter(year=year).first() or Closing(year=year)
