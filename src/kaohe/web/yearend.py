@@ -29,7 +29,7 @@ from kaohe.yearend.services import (
 )
 from kaohe.years.models import Year
 
-from .access import any_user, current_user, may_read_unit, require, role
+from .access import any_user, current_user, for_user, may_read_unit, require, role
 from .forms_yearend import (
     AchievementForm,
     ActionForm,
@@ -205,9 +205,13 @@ def _detail_page(
 
 @role(any_user)
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    declaration = get_object_or_404(Declaration.objects.select_related("unit", "year"), pk=pk)
     user = current_user(request)
-    require(may_read_unit(user, declaration.unit))
+    declaration = for_user(
+        user,
+        Declaration.objects.select_related("unit", "year"),
+        may=lambda u, d: may_read_unit(u, d.unit),
+        pk=pk,
+    )
     if request.method != "POST":
         return _detail_page(request, declaration)
     action_form = DetailActionForm(request.POST)
@@ -270,9 +274,13 @@ def _conflict(request: HttpRequest, current: Declaration, form: forms.Form) -> H
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     """Serve an evidence file only to those who may read that unit's record, and only while
     its bytes match the SHA-256 recorded at upload."""
-    item = get_object_or_404(Evidence.objects.select_related("declaration__unit"), pk=pk)
     user = current_user(request)
-    require(may_read_unit(user, item.declaration.unit))
+    item = for_user(
+        user,
+        Evidence.objects.select_related("declaration__unit"),
+        may=lambda u, e: may_read_unit(u, e.declaration.unit),
+        pk=pk,
+    )
     if not files.path_of(item.stored_name).is_file():
         raise Http404
     try:
