@@ -134,6 +134,25 @@ def worst_shared() -> bytes:
     return workbook(sheet_xml("".join(rows)), {"xl/sharedStrings.xml": sst.encode()})
 
 
+def worst_rubric() -> bytes:
+    """The largest rubric upload the rubric limits let through: 2,000 rows × 50 columns =
+    100,000 cells (the cell limit) of distinct 39-character texts, 3.9 million characters
+    (under 4 million), read by openpyxl, which keeps an object per cell."""
+    from tests.excel.hostile import sheet_xml, workbook
+
+    def column(c: int) -> str:
+        return chr(65 + c) if c < 26 else "A" + chr(65 + c - 26)
+
+    rows = []
+    for r in range(1, 2_001):
+        cells = "".join(
+            f'<c r="{column(c)}{r}" t="inlineStr"><is><t>{r:05d}{c:02d}{"考核细则" * 8}</t></is></c>'
+            for c in range(50)
+        )
+        rows.append(f'<row r="{r}">{cells}</row>')
+    return workbook(sheet_xml("".join(rows)))
+
+
 def setup(folder: str, units: int) -> dict[str, bytes]:
     """A fresh database with a year, UNITS streets and January open; the legitimate files."""
     import io
@@ -188,6 +207,7 @@ def main(units: int) -> None:
     files["many cells, 1 MB"] = hostile.many_cells()
     files["largest inline within the limits (1M cells)"] = worst_inline()
     files["largest shared within the limits (1M cells)"] = worst_shared()
+    files["largest rubric within the rubric limits (100k cells)"] = worst_rubric()
     for label, build in hostile.HOSTILE.items():
         files[label] = build()
     print(f"{'file':52} {'size':>10}  {'path':6} {'extra RSS':>10} {'time':>7}  outcome")
