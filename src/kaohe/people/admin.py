@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kaohe.audit.services import record
 
 from .models import Department, Unit, User
+from .versioned_admin import VersionedAdmin
 
 ROLE_FIELDS = (
     "is_office",
@@ -26,7 +27,7 @@ def _roles(user: User) -> dict[str, Any]:
 
 
 @admin.register(User)
-class KaoheUserAdmin(UserAdmin):
+class KaoheUserAdmin(VersionedAdmin, UserAdmin):
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         """Role changes are audited in the same transaction as the change."""
         before = _roles(User.objects.get(pk=obj.pk)) if change else None
@@ -55,7 +56,7 @@ class KaoheUserAdmin(UserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(VersionedAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -63,7 +64,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(VersionedAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deactivate instead: nothing is hard-deleted
 
