@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -132,16 +131,6 @@ def export_sheet(sheet: Sheet) -> bytes:
     return out.getvalue()
 
 
-@dataclass(frozen=True)
-class Row:
-    unit: Any
-    item: str
-    sub_item: str
-    values: dict[str, Any]
-    reason: str
-    evidence: str
-
-
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -236,7 +225,7 @@ def import_sheet(
     cells = {
         (unit.code, *column.key): (unit, column, e) for unit, cs in grid.rows for column, e in cs
     }
-    rows: list[Row] = []
+    rows: list[CellInput] = []
     seen: set[tuple[str, str, str]] = set()
     for r, values_row in enumerate(table[2:], start=3):
         raw = (list(values_row) + [None] * len(COLUMNS))[: len(COLUMNS)]
@@ -324,7 +313,7 @@ def import_sheet(
                 }
             )
             continue
-        rows.append(Row(unit, key[1], key[2], values, reason, evidence))
+        rows.append(CellInput(unit, key[1], key[2], values, reason, evidence))
     if errors:
         raise CycleError("\n".join(errors))
     if not rows:
@@ -332,11 +321,7 @@ def import_sheet(
     return _save(acting_user, sheet, rows, name)
 
 
-def _save(acting_user: User, sheet: Sheet, rows: list[Row], name: str) -> int:
-    """Save checked rows through the one write path for scores (one transaction, one audit
-    event); changed cells get new entries replacing the current ones."""
-    cells = [
-        CellInput(row.unit, row.item, row.sub_item, row.values, row.reason, row.evidence)
-        for row in rows
-    ]
+def _save(acting_user: User, sheet: Sheet, cells: list[CellInput], name: str) -> int:
+    """Save the changed cells through the one write path for scores (one transaction, one
+    audit event)."""
     return len(scores_save(acting_user, sheet, cells, source=Source.UPLOAD, name=name))
