@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kaohe.web import closing, evaluation, results, sheets, views, yearend
+from kaohe.web import closing, confirmations, evaluation, results, sheets, views, yearend
 from kaohe.web.forms import LoginForm
 
 urlpatterns = [
@@ -37,6 +37,25 @@ urlpatterns = [
     path("sheets/<int:sheet_id>/clean/", sheets.sheet_clean_view, name="sheet-clean"),
     path("sheets/<int:sheet_id>/accept/", sheets.sheet_accept_view, name="sheet-accept"),
     path("sheets/<int:sheet_id>/return/", sheets.sheet_return_view, name="sheet-return"),
+    path("confirmations/", confirmations.confirmations, name="confirmations"),
+    path(
+        "confirmations/cells/<int:pk>/confirm/",
+        confirmations.deduction_confirm_view,
+        name="deduction-confirm",
+    ),
+    path(
+        "confirmations/cells/<int:pk>/refuse/",
+        confirmations.deduction_refuse_view,
+        name="deduction-refuse",
+    ),
+    path(
+        "confirmations/vetoes/<int:pk>/confirm/",
+        confirmations.veto_confirm_view,
+        name="veto-confirm",
+    ),
+    path(
+        "confirmations/vetoes/<int:pk>/refuse/", confirmations.veto_refuse_view, name="veto-refuse"
+    ),
     path("years/<int:year>/declarations/", yearend.declarations, name="declarations"),
     path("declarations/<int:pk>/", yearend.declaration_detail, name="declaration"),
     path("evidence/<int:pk>/", yearend.evidence_file, name="evidence"),

@@ -266,6 +266,18 @@ class Commendation(Sourced):
     advanced_min: Annotated[int, Field(ge=0)] = 1
 
 
+class SecondEyes(Sourced):
+    """A second person's confirmation (SPEC §11): a cell whose deduction on an item reaches
+    the item's whole weight, or ``min_points`` points (whichever comes first), and every
+    veto-level fault count only once someone other than the person who entered them — the
+    office or the scoring department's head — has confirmed them. ``min_points: null`` or
+    ``whole_weight: false`` switches that test off; ``vetoes: false`` lets vetoes count at once."""
+
+    min_points: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)] | None = Decimal(5)
+    whole_weight: bool = True
+    vetoes: bool = True
+
+
 class Scheme(Strict):
     """A year's assessment scheme, validated and frozen."""
 
@@ -283,6 +295,7 @@ class Scheme(Strict):
     escalation: Escalation = Escalation()
     procedure: Procedure = Procedure()
     commendation: Commendation = Commendation()
+    second_eyes: SecondEyes = SecondEyes(source="default")
 
     def category(self, key: str) -> Category:
         return next(c for c in self.categories if c.key == key)

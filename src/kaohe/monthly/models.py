@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -200,3 +202,79 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class DepartmentHead(models.Model):
+    """The head of an assessing department (科长), who may confirm its large deductions.
+    Set by the office; ended rather than deleted."""
+
+    department = models.ForeignKey(
+        Department, models.PROTECT, related_name="heads", verbose_name=_("department")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("head")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("department head")
+        verbose_name_plural = _("department heads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "user"],
+                condition=models.Q(active=True),
+                name="one_active_head_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.user}"
+
+
+class Confirmation(models.Model):
+    """The second confirmation a large deduction waits for (SPEC §11): the entry counts only
+    once confirmed; a changed cell is a new entry, so it waits again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+
+    entry = models.OneToOneField(Entry, models.PROTECT, related_name="confirmation")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.PENDING, db_index=True
+    )
+    points = models.DecimalField(_("deduction"), max_digits=16, decimal_places=10)
+    weight = models.DecimalField(_("weight"), max_digits=16, decimal_places=4)
+    whole = models.BooleanField(_("whole weight"), default=False)
+    created_at = models.DateTimeField(_("entered"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(
+        _("reason"),
+        blank=True,
+        max_length=limits.TEXT_MAX,
+        validators=[MaxLengthValidator(limits.TEXT_MAX), text_validator],
+    )
+
+    class Meta:
+        verbose_name = _("second confirmation")
+        verbose_name_plural = _("second confirmations")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} {self.get_status_display()}"
+
+    def effective(self, as_of: dt.datetime | None = None) -> bool:
+        """Whether the entry counts (as of ``as_of``): confirmed by then."""
+        return (
+            self.status == self.Status.CONFIRMED
+            and self.decided_at is not None
+            and (as_of is None or self.decided_at <= as_of)
+        )

@@ -10,10 +10,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kaohe.engine import Facts, YearResult, compute_year
-from kaohe.people.models import Department, Unit
+from kaohe.people.models import Department, Unit, User
 from kaohe.years.models import Target, Year
 
-from .models import Cycle, Entry, Sheet
+from .models import Confirmation, Cycle, DepartmentHead, Entry, Sheet
 from .scope import Column, columns_for, units_in_scope
 
 
@@ -70,7 +70,9 @@ def sheet_grid(sheet: Sheet, as_of: datetime | None = None) -> SheetGrid:
     units = units_in_scope(scheme, sheet.department_id, year_units(year), memberships())
     entries = {
         (e.unit_id, e.item, e.sub_item): e
-        for e in current_entries(as_of).filter(sheet=sheet).select_related("created_by")
+        for e in current_entries(as_of)
+        .filter(sheet=sheet)
+        .select_related("created_by", "confirmation")
     }
     rows = []
     for unit in units:
@@ -95,10 +97,10 @@ def year_facts(year: Year, as_of: datetime | None = None) -> Facts:
     if as_of is not None:  # accepted is final, so "accepted by then" is decided_at ≤ as_of
         accepted = accepted.filter(sheet__decided_at__lte=as_of)
     entries = accepted.select_related(
-        "sheet__cycle", "sheet__department", "unit", "created_by"
+        "sheet__cycle", "sheet__department", "unit", "created_by", "confirmation"
     ).order_by("id")
     findings = []
-    for e in entries:
+    for e in counting(list(entries), as_of):
         if not e.has_findings:
             continue
         findings.append(
@@ -140,6 +142,96 @@ def year_facts(year: Year, as_of: datetime | None = None) -> Facts:
             ],
             "findings": findings,
         }
+    )
+
+
+def _waits(entry: Entry, as_of: datetime | None) -> bool:
+    """Whether the entry is a large deduction not (yet, as of ``as_of``) confirmed."""
+    try:
+        confirmation = entry.confirmation
+    except Confirmation.DoesNotExist:
+        return False
+    return not confirmation.effective(as_of)
+
+
+def counting(entries: list[Entry], as_of: datetime | None = None) -> list[Entry]:
+    """The entries that count: a large deduction waiting for (or refused) its second
+    confirmation does not, and the cell counts as the entry it replaced did (that one's own
+    predecessor, if it waits too; nothing, for a first entry). One query per level of
+    waiting predecessors, none when nothing waits."""
+    result: list[Entry] = []
+    waiting: list[Entry] = []
+    for e in entries:
+        (waiting if _waits(e, as_of) else result).append(e)
+    while waiting:
+        ids = [e.replaces_id for e in waiting if e.replaces_id is not None]
+        if not ids:
+            break
+        earlier = list(
+            Entry.objects.filter(pk__in=ids).select_related(
+                "sheet__cycle", "sheet__department", "unit", "created_by", "confirmation"
+            )
+        )
+        waiting = []
+        for e in earlier:
+            (waiting if _waits(e, as_of) else result).append(e)
+    return sorted(result, key=lambda e: e.pk)
+
+
+def unconfirmed(sheet: Sheet) -> list[Confirmation]:
+    """The sheet's current cells whose large deduction is pending or refused: the sheet
+    cannot be accepted with one."""
+    return list(
+        Confirmation.objects.filter(
+            entry__sheet=sheet,
+            entry__superseded_at__isnull=True,
+            status__in=[Confirmation.Status.PENDING, Confirmation.Status.REFUSED],
+        ).select_related("entry__unit")
+    )
+
+
+def headed_departments(user: User) -> set[int]:
+    """Ids of the departments ``user`` heads (one query)."""
+    return set(
+        DepartmentHead.objects.filter(user=user, active=True).values_list(
+            "department_id", flat=True
+        )
+    )
+
+
+def pending_cell_confirmations(user: User, headed: set[int] | None = None) -> list[Confirmation]:
+    """Large deductions waiting for their second confirmation that ``user`` sees: the office
+    and leaders all, a department's head and assessors their department's (the person who
+    entered one sees it too, but may not confirm it). Current entries only, oldest first; one
+    query, and one more for a user who is neither office nor leader unless ``headed`` (the
+    departments the user heads) is given."""
+    return _confirmations(user, Confirmation.Status.PENDING, headed)
+
+
+def refused_cell_confirmations(user: User, headed: set[int] | None = None) -> list[Confirmation]:
+    """Large deductions refused by the second person and not corrected yet (the current
+    entry of their cell), as ``pending_cell_confirmations`` sees them."""
+    return _confirmations(user, Confirmation.Status.REFUSED, headed)
+
+
+def _confirmations(user: User, status: str, headed: set[int] | None) -> list[Confirmation]:
+    everything = user.is_office or user.is_leader
+    department = user.department_id
+    queryset = Confirmation.objects.filter(status=status, entry__superseded_at__isnull=True)
+    if not everything:
+        heads = headed_departments(user) if headed is None else headed
+        departments = heads | ({department} if department else set())
+        if not departments:
+            return []
+        queryset = queryset.filter(entry__sheet__department_id__in=departments)
+    return list(
+        queryset.select_related(
+            "entry__sheet__cycle__year",
+            "entry__sheet__department",
+            "entry__unit",
+            "entry__created_by",
+            "decided_by",
+        ).order_by("created_at", "id")
     )
 
 

@@ -35,9 +35,25 @@ from kaohe.people.models import Department, Unit, User
 from kaohe.years.finality import YearFinal, refuse_if_final
 from kaohe.years.models import Year
 
-from .models import Cycle, Entry, EscalationCase, Notification, Sheet
+from .models import (
+    Confirmation,
+    Cycle,
+    DepartmentHead,
+    Entry,
+    EscalationCase,
+    Notification,
+    Sheet,
+)
 from .scope import columns_for, department_items
-from .selectors import complete_months, memberships, sheet_grid, year_result
+from .second_eyes import large_deduction
+from .selectors import (
+    complete_months,
+    headed_departments,
+    memberships,
+    sheet_grid,
+    unconfirmed,
+    year_result,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -350,6 +366,7 @@ def scores_save(
     replaced = [old for _cell, old in changed if old is not None]
     Entry.objects.filter(pk__in=[e.pk for e in replaced]).update(superseded_at=now)
     new = Entry.objects.bulk_create(new)
+    waiting = _confirmations_open(index, sheet, new, now)
     _touch(sheet, acting_user, now)
     if source == Source.CELL:
         action = "entry.correct" if sheet.locked else "entry.save"
@@ -367,6 +384,10 @@ def scores_save(
     after: Any = [entry_state(e) for e in new]
     if source == Source.CELL and len(new) == 1:  # one cell, one entry: the entry's own states
         before, after = entry_state(changed[0][1]), after[0]
+        if waiting:
+            after = after | {"confirmation": "pending", "deduction": str(waiting[0].points)}
+    elif waiting:
+        after = {"entries": after, "awaiting_confirmation": [c.entry_id for c in waiting]}
     record(
         acting_user=acting_user,
         action=action,
@@ -376,6 +397,36 @@ def scores_save(
         reason=reason,
     )
     return new
+
+
+def _confirmations_open(
+    index: SchemeIndex, sheet: Sheet, entries: list[Entry], now: dt.datetime
+) -> list[Confirmation]:
+    """A pending second confirmation for every new entry whose deduction is large (the
+    scheme's ``second_eyes``); the entries count only once confirmed."""
+    waiting = []
+    for entry in entries:
+        large = large_deduction(
+            index,
+            sheet.department.key,
+            entry.unit.code,
+            entry.unit.category,
+            sheet.cycle.month,
+            entry.item,
+            entry.sub_item,
+            entry.values,
+        )
+        if large is not None:
+            waiting.append(
+                Confirmation(
+                    entry=entry,
+                    points=large.points,
+                    weight=large.weight,
+                    whole=large.whole,
+                    created_at=now,
+                )
+            )
+    return Confirmation.objects.bulk_create(waiting)
 
 
 def _touch(sheet: Sheet, acting_user: User, now: dt.datetime) -> None:
@@ -492,6 +543,19 @@ def sheet_accept(*, acting_user: User, sheet: Sheet, expected_version: int | Non
         raise CycleError(_("Only the performance office accepts sheets."))
     if sheet.status != Sheet.Status.SUBMITTED:
         raise CycleError(_("Only a submitted sheet can be accepted."))
+    waiting = unconfirmed(sheet)
+    if waiting:
+        raise CycleError(
+            _(
+                "%(n)s large deductions on this sheet are not confirmed yet (%(cells)s): "
+                "a second person must confirm them, or the department must correct those "
+                "refused, before the sheet can be accepted."
+            )
+            % {
+                "n": len(waiting),
+                "cells": "、".join(f"{c.entry.unit.name} {_cell_name(c.entry)}" for c in waiting),
+            }
+        )
     sheet.status = Sheet.Status.ACCEPTED
     sheet.decided_at = timezone.now()
     sheet.save()
@@ -639,3 +703,131 @@ def departments_scoring(year: Year, category: str) -> dict[str, list[str]]:
         d.key: [i.number for i in department_items(year.scheme, d.key, category)]
         for d in year.scheme.departments
     }
+
+
+# ---- second eyes: large deductions wait for a second person (SPEC §11) ---------------------
+
+
+def _cell_name(entry: Entry) -> str:
+    if entry.sub_item:
+        return _("item %(item)s/%(sub)s") % {"item": entry.item, "sub": entry.sub_item}
+    return _("item %(item)s") % {"item": entry.item}
+
+
+def may_confirm(user: User, confirmation: Confirmation, headed: set[int] | None = None) -> bool:
+    """The office, or the head of the department whose sheet it is, never the person who
+    entered the deduction. ``headed``: the departments ``user`` heads, when already loaded."""
+    entry = confirmation.entry
+    if user.pk == entry.created_by_id or not user.is_active:
+        return False
+    if user.is_office:
+        return True
+    if headed is None:
+        headed = headed_departments(user)
+    return entry.sheet.department_id in headed
+
+
+def _decide(
+    acting_user: User, confirmation: Confirmation, *, confirm: bool, reason: str
+) -> Confirmation:
+    locked = (
+        Confirmation.objects.select_for_update(of=("self",))
+        .select_related("entry__sheet__cycle__year", "entry__unit", "entry__created_by")
+        .get(pk=confirmation.pk)
+    )
+    _refuse_if_final(locked.entry.sheet.cycle.year)
+    if locked.entry.created_by_id == acting_user.pk:
+        raise CycleError(_("You entered this deduction: a second person must confirm it."))
+    if not may_confirm(acting_user, locked):
+        raise CycleError(
+            _("Only the performance office or the department's head may confirm deductions.")
+        )
+    if locked.status != Confirmation.Status.PENDING:
+        raise CycleError(
+            _("This deduction is already %(status)s.") % {"status": locked.get_status_display()}
+        )
+    if locked.entry.superseded_at is not None:
+        raise CycleError(_("The cell was changed since; the new entry waits on its own."))
+    reason = reason.strip()
+    if not confirm and not reason:
+        raise CycleError(_("Give the reason for refusing the deduction; the department sees it."))
+    problems = _text_errors(_("Reason"), reason, multiline=True, limit=limits.TEXT_MAX)
+    if problems:
+        raise CycleError("\n".join(problems))
+    before = {"status": locked.status}
+    locked.status = Confirmation.Status.CONFIRMED if confirm else Confirmation.Status.REFUSED
+    locked.decided_at, locked.decided_by, locked.reason = timezone.now(), acting_user, reason
+    locked.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+    entry = locked.entry
+    record(
+        acting_user=acting_user,
+        action="deduction.confirm" if confirm else "deduction.refuse",
+        obj=entry,
+        before=before,
+        after={
+            "status": locked.status,
+            "unit": entry.unit.code,
+            "item": entry.item,
+            "sub_item": entry.sub_item,
+            "deduction": str(locked.points),
+            "entered_by": str(entry.created_by),
+        },
+        reason=reason,
+    )
+    return locked
+
+
+@transaction.atomic
+def deduction_confirm(
+    *, acting_user: User, confirmation: Confirmation, reason: str = ""
+) -> Confirmation:
+    """A second person confirms a large deduction: from now on it counts."""
+    return _decide(acting_user, confirmation, confirm=True, reason=reason)
+
+
+@transaction.atomic
+def deduction_refuse(*, acting_user: User, confirmation: Confirmation, reason: str) -> Confirmation:
+    """A second person refuses a large deduction, with the reason: it does not count, and the
+    department corrects the cell (a new entry, which waits again if still large)."""
+    return _decide(acting_user, confirmation, confirm=False, reason=reason)
+
+
+@transaction.atomic
+def department_head_set(
+    *, acting_user: User, department: Department, user: User, active: bool = True
+) -> DepartmentHead | None:
+    """The office names (or stops naming) an assessor of a department as its head."""
+    if not acting_user.is_office:
+        raise CycleError(_("Only the performance office names department heads."))
+    current = (
+        DepartmentHead.objects.select_for_update()
+        .filter(department=department, user=user, active=True)
+        .first()
+    )
+    if active:
+        if user.department_id != department.pk:
+            raise CycleError(_("A department's head is one of its own assessors."))
+        if current is not None:
+            return current
+        head = DepartmentHead.objects.create(
+            department=department, user=user, created_by=acting_user
+        )
+        record(
+            acting_user=acting_user,
+            action="department.head",
+            obj=head,
+            after={"department": department.key, "user": user.username, "active": True},
+        )
+        return head
+    if current is None:
+        return None
+    current.active = False
+    current.save(update_fields=["active"])
+    record(
+        acting_user=acting_user,
+        action="department.head",
+        obj=current,
+        before={"active": True},
+        after={"department": department.key, "user": user.username, "active": False},
+    )
+    return current

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kaohe.engine.rules import natural
 from kaohe.excel.sheets import export_sheet, import_sheet
-from kaohe.monthly.models import Cycle, Entry, Sheet
+from kaohe.monthly.models import Confirmation, Cycle, Entry, Sheet
 from kaohe.monthly.scope import Column, columns_for
 from kaohe.monthly.selectors import current_entries, sheet_grid
 from kaohe.monthly.services import (
@@ -69,13 +69,14 @@ def cycle_detail(request: HttpRequest, year: int, month: int) -> HttpResponse:
     sheets = list(cycle.sheets.select_related("department", "changed_by"))
     grids = [sheet_grid(sheet) for sheet in sheets]
     units: dict[int, Unit] = {}
-    coverage: dict[int, dict[int, tuple[int, int, int]]] = {}
+    coverage: dict[int, dict[int, tuple[int, int, int, int]]] = {}
     for grid in grids:
         for unit, cells in grid.rows:
             units[unit.pk] = unit
             scored = sum(1 for _, e in cells if e is not None)
             found = sum(1 for _, e in cells if e is not None and e.has_findings)
-            coverage.setdefault(unit.pk, {})[grid.sheet.pk] = (len(cells), scored, found)
+            waiting = sum(1 for _, e in cells if e is not None and _waiting(e))
+            coverage.setdefault(unit.pk, {})[grid.sheet.pk] = (len(cells), scored, found, waiting)
     matrix = [
         (unit, [coverage.get(pk, {}).get(sheet.pk) for sheet in sheets])
         for pk, unit in sorted(units.items(), key=lambda pair: pair[1].code)
@@ -139,12 +140,34 @@ def _cell(number: str, cells: list[tuple[Column, Any]] | None) -> dict[str, Any]
     if not found:
         return {"number": number, "state": "clean", "text": "✓"}
     text = " ".join(cell_summary(c.rule_item, e.values) for c, e in found)
+    waiting = [_waiting(e) for _, e in found]
     return {
         "number": number,
         "state": "found",
         "text": text,
         "reason": "; ".join(e.reason for _, e in found),
+        # a large deduction not yet confirmed by a second person ("refused" before "pending")
+        "waiting": "refused" if "refused" in waiting else ("pending" if any(waiting) else ""),
     }
+
+
+def _confirmation(entry: Entry | None) -> Confirmation | None:
+    if entry is None:
+        return None
+    try:
+        return entry.confirmation
+    except Confirmation.DoesNotExist:
+        return None
+
+
+def _waiting(entry: Entry) -> str:
+    """ "pending" or "refused" for a large deduction not confirmed, else "" (no query: the
+    grid loads each entry's confirmation with it)."""
+    try:
+        confirmation = entry.confirmation
+    except Confirmation.DoesNotExist:
+        return ""
+    return "" if confirmation.status == Confirmation.Status.CONFIRMED else confirmation.status
 
 
 @role(any_user)
@@ -206,7 +229,7 @@ def _current(sheet: Sheet, unit: Unit, columns: list[Column]) -> list[Entry | No
         e.sub_item: e
         for e in current_entries()
         .filter(sheet=sheet, unit=unit, item=columns[0].key[0])
-        .select_related("created_by")
+        .select_related("created_by", "confirmation__decided_by")
     }
     return [current.get(c.key[1]) for c in columns]
 
@@ -223,7 +246,13 @@ def _cell_page(
     status: int = 200,
 ) -> HttpResponse:
     blocks = [
-        {"column": column, "label": _cell_label(column), "form": form, "entry": entry}
+        {
+            "column": column,
+            "label": _cell_label(column),
+            "form": form,
+            "entry": entry,
+            "confirmation": _confirmation(entry),
+        }
         for column, form, entry in zip(columns, formset.forms, formset.entries, strict=True)
     ]
     return render(

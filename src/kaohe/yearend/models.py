@@ -265,3 +265,40 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} #{self.pk}"
+
+
+class VetoConfirmation(models.Model):
+    """The second confirmation a veto-level fault waits for (SPEC §11): the verified or
+    recorded fault vetoes the unit only once someone other than the office user who verified
+    or recorded it has confirmed it; refused, the fault does not stand."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+
+    declaration = models.OneToOneField(
+        Declaration, models.PROTECT, related_name="veto_confirmation"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.PENDING, db_index=True
+    )
+    requested_at = models.DateTimeField(_("entered"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(
+        _("reason"),
+        blank=True,
+        validators=[MaxLengthValidator(limits.TEXT_MAX), text_validator],
+    )
+
+    class Meta:
+        verbose_name = _("veto confirmation")
+        verbose_name_plural = _("veto confirmations")
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.declaration} {self.get_status_display()}"

@@ -12,12 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from kaohe.engine import Facts, YearResult, compute_year
+from kaohe.engine.scheme import Scheme
 from kaohe.engine.serialize import result_to_data
 from kaohe.monthly.models import Cycle, Sheet
-from kaohe.monthly.selectors import year_facts
+from kaohe.monthly.selectors import pending_cell_confirmations, year_facts
+from kaohe.people.models import User
 from kaohe.years.models import Year
 
-from .models import Closing, Declaration, Evaluation, Tally
+from .models import Closing, Declaration, Evaluation, Tally, VetoConfirmation
 
 
 def year_end_data(
@@ -25,10 +27,16 @@ def year_end_data(
 ) -> dict[str, Any]:
     """Facts as plain data; ``extra`` declarations count as accepted (for what-if)."""
     data = year_facts(year, as_of).model_dump(mode="json")
+    # a veto fault waiting for (or refused) its second confirmation does not stand
     accepted = list(
-        Declaration.objects.filter(year=year, status=Declaration.Status.ACCEPTED).select_related(
-            "unit"
+        Declaration.objects.filter(year=year, status=Declaration.Status.ACCEPTED)
+        .exclude(
+            veto_confirmation__status__in=[
+                VetoConfirmation.Status.PENDING,
+                VetoConfirmation.Status.REFUSED,
+            ]
         )
+        .select_related("unit")
     )
     ids = {d.pk for d in accepted}
     accepted += [d for d in extra or [] if d.pk not in ids]
@@ -99,10 +107,16 @@ class Readiness:
     months: list[MonthGap]
     pending_declarations: int
     evaluation: str  # "missing", "open" or "closed"
+    pending_vetoes: int = 0  # veto faults waiting for their second confirmation
 
     @property
     def ready(self) -> bool:
-        return not self.months and not self.pending_declarations and self.evaluation == "closed"
+        return (
+            not self.months
+            and not self.pending_declarations
+            and not self.pending_vetoes
+            and self.evaluation == "closed"
+        )
 
 
 def readiness(year: Year) -> Readiness:
@@ -124,7 +138,51 @@ def readiness(year: Year) -> Readiness:
             )
     pending = Declaration.objects.filter(year=year, status=Declaration.Status.PENDING).count()
     status = Evaluation.objects.filter(year=year).values_list("status", flat=True).first()
-    return Readiness(gaps, pending, status or "missing")
+    vetoes = VetoConfirmation.objects.filter(
+        declaration__year=year, status=VetoConfirmation.Status.PENDING
+    ).count()
+    return Readiness(gaps, pending, status or "missing", vetoes)
+
+
+def vetoes_by(scheme: Scheme, declaration: Declaration) -> bool:
+    """Whether a fault vetoes the unit, as the engine reads it (``annual.faults``): a veto
+    type, or an undeclared fault whose type says undeclared means veto (Art. 11(1))."""
+    if declaration.kind != Declaration.Kind.FAULT:
+        return False
+    kind = next((t for t in scheme.faults.types if t.key == declaration.fault_type), None)
+    if kind is None:
+        return False
+    return kind.severity == "veto" or (not declaration.declared and kind.undeclared == "veto")
+
+
+def pending_veto_confirmations(user: User) -> list[VetoConfirmation]:
+    """Veto faults waiting for their second confirmation: the office and the leaders see
+    them (only another office user confirms); one query."""
+    if not (user.is_office or user.is_leader):
+        return []
+    return list(
+        VetoConfirmation.objects.filter(status=VetoConfirmation.Status.PENDING)
+        .select_related("declaration__year", "declaration__unit", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What waits for a second person (issue 9 point 6), for the queue and the to-do lists."""
+
+    cells: list[Any]  # monthly.Confirmation
+    vetoes: list[VetoConfirmation]
+
+    def __len__(self) -> int:
+        return len(self.cells) + len(self.vetoes)
+
+
+def pending_confirmations(user: User) -> Pending:
+    """Large deductions and veto faults waiting for a second confirmation that ``user``
+    sees (see ``pending_cell_confirmations`` and ``pending_veto_confirmations``); each item
+    may still be one ``user`` entered and so may not confirm. A fixed number of queries."""
+    return Pending(pending_cell_confirmations(user), pending_veto_confirmations(user))
 
 
 # ---- reads that compute: what-ifs and differences against the published figures ----

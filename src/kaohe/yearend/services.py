@@ -23,12 +23,22 @@ from kaohe.years.finality import refuse_if_final
 from kaohe.years.models import Year
 
 from . import evidence as files
-from .models import BallotCode, Closing, Declaration, Evaluation, Evidence, Objection, Tally
+from .models import (
+    BallotCode,
+    Closing,
+    Declaration,
+    Evaluation,
+    Evidence,
+    Objection,
+    Tally,
+    VetoConfirmation,
+)
 from .selectors import (
     Readiness,
     figures_sha,
     published_figures,
     readiness,
+    vetoes_by,
     year_end_result,
 )
 
@@ -257,8 +267,12 @@ def fault_record(
     )
     _check_declaration(year, declaration)
     declaration.save()
+    waits = _veto_wait(acting_user, declaration, now)
     record(
-        acting_user=acting_user, action="fault.record", obj=declaration, after=_state(declaration)
+        acting_user=acting_user,
+        action="fault.record",
+        obj=declaration,
+        after=_state(declaration) | ({"confirmation": "pending"} if waits else {}),
     )
     return declaration
 
@@ -300,15 +314,92 @@ def declaration_decide(
     _touch(declaration, acting_user)
     _check_declaration(declaration.year, declaration)
     declaration.save()
+    waits = accept and _veto_wait(acting_user, declaration, declaration.decided_at)
     record(
         acting_user=acting_user,
         action="declaration.decide",
         obj=declaration,
         before=before,
-        after=_state(declaration),
+        after=_state(declaration) | ({"confirmation": "pending"} if waits else {}),
         reason=reason,
     )
     return declaration
+
+
+# ---- second eyes on vetoes (SPEC §11) ---------------------------------------------------------
+
+
+def _veto_wait(acting_user: User, declaration: Declaration, now: dt.datetime | None) -> bool:
+    """A verified or recorded fault that vetoes the unit waits for a second confirmation
+    (the scheme's ``second_eyes.vetoes``); True when it does."""
+    year = declaration.year
+    if not year.scheme.second_eyes.vetoes or not vetoes_by(year.scheme, declaration):
+        return False
+    VetoConfirmation.objects.create(
+        declaration=declaration, requested_by=acting_user, requested_at=now or timezone.now()
+    )
+    return True
+
+
+def may_confirm_veto(user: User, confirmation: VetoConfirmation) -> bool:
+    """Another office user than the one who verified or recorded the veto fault."""
+    return user.is_active and user.is_office and user.pk != confirmation.requested_by_id
+
+
+@transaction.atomic
+def veto_decide(
+    *, acting_user: User, confirmation: VetoConfirmation, confirm: bool, reason: str = ""
+) -> VetoConfirmation:
+    """A second office user confirms a veto fault (from now on it vetoes the unit) or
+    refuses it with the reason (the fault does not stand: the declaration is rejected with
+    that reason, and the office may record what it finds instead)."""
+    locked = (
+        VetoConfirmation.objects.select_for_update(of=("self",))
+        .select_related("declaration__year", "declaration__unit")
+        .get(pk=confirmation.pk)
+    )
+    declaration = locked.declaration
+    refuse_if_final(declaration.year)
+    if locked.requested_by_id == acting_user.pk:
+        raise YearEndError(
+            _("You verified or recorded this veto fault: a second person must confirm it.")
+        )
+    if not may_confirm_veto(acting_user, locked):
+        raise YearEndError(_("Only another office user may confirm a veto fault."))
+    if locked.status != VetoConfirmation.Status.PENDING:
+        raise YearEndError(
+            _("This veto fault is already %(status)s.") % {"status": locked.get_status_display()}
+        )
+    reason = reason.strip()
+    if not confirm and not reason:
+        raise YearEndError(_("Give the reason for refusing the veto fault."))
+    if len(reason) > limits.TEXT_MAX or limits.forbidden_char(reason, multiline=True):
+        raise YearEndError(
+            _("Reason: at most %(n)s characters, no control characters.") % {"n": limits.TEXT_MAX}
+        )
+    now = timezone.now()
+    before = {"status": locked.status, "declaration": _state(declaration)}
+    locked.status = (
+        VetoConfirmation.Status.CONFIRMED if confirm else VetoConfirmation.Status.REFUSED
+    )
+    locked.decided_at, locked.decided_by, locked.reason = now, acting_user, reason
+    locked.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+    if not confirm:
+        declaration = _locked_declaration(declaration, None)
+        declaration.status = Declaration.Status.REJECTED
+        declaration.decision_reason = reason
+        declaration.decided_by, declaration.decided_at = acting_user, now
+        _touch(declaration, acting_user)
+        declaration.save()
+    record(
+        acting_user=acting_user,
+        action="veto.confirm" if confirm else "veto.refuse",
+        obj=declaration,
+        before=before,
+        after={"status": locked.status, "declaration": _state(declaration)},
+        reason=reason,
+    )
+    return locked
 
 
 @transaction.atomic
@@ -587,6 +678,10 @@ def readiness_problems(state: Readiness) -> list[str]:
     if state.pending_declarations:
         problems.append(
             _("%(n)s declarations are not decided.") % {"n": state.pending_declarations}
+        )
+    if state.pending_vetoes:
+        problems.append(
+            _("%(n)s veto faults await their second confirmation.") % {"n": state.pending_vetoes}
         )
     if state.evaluation == "missing":
         problems.append(_("The recognition evaluation has not been held."))

@@ -1,0 +1,138 @@
+"""The second-confirmation queue (SPEC §11): large deductions and veto faults wait here for
+someone other than the person who entered them — the office, or the scoring department's
+head for its cells — to confirm or refuse them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from kaohe.monthly.models import Confirmation
+from kaohe.monthly.selectors import headed_departments, refused_cell_confirmations
+from kaohe.monthly.services import CycleError, deduction_confirm, deduction_refuse, may_confirm
+from kaohe.people.models import User
+from kaohe.yearend.models import VetoConfirmation
+from kaohe.yearend.selectors import pending_confirmations
+from kaohe.yearend.services import YearEndError, may_confirm_veto, veto_decide
+
+from .access import current_user, for_user, role
+from .forms_confirmations import ConfirmForm, RefuseForm
+from .sheets import form_messages
+
+
+def sees_queue(user: User) -> bool:
+    """The office and leaders (everything), assessors (their department's cells)."""
+    return user.is_office or user.is_leader or user.is_assessor
+
+
+def _may_act_on_cell(user: User, confirmation: Confirmation) -> bool:
+    """The office or the department's head reach the service, which refuses the person who
+    entered the deduction with its own message; anyone else is refused here (403)."""
+    return user.is_office or confirmation.entry.sheet.department_id in headed_departments(user)
+
+
+def _may_act_on_veto(user: User, _confirmation: VetoConfirmation) -> bool:
+    return user.is_office
+
+
+@role(sees_queue)
+def confirmations(request: HttpRequest) -> HttpResponse:
+    """What waits for a second confirmation, each with its buttons where the user may act."""
+    user = current_user(request)
+    headed = headed_departments(user)
+    pending = pending_confirmations(user)
+    cells = [(c, may_confirm(user, c, headed)) for c in pending.cells]
+    vetoes = [(v, may_confirm_veto(user, v)) for v in pending.vetoes]
+    return render(
+        request,
+        "web/confirmations.html",
+        {
+            "cells": cells,
+            "vetoes": vetoes,
+            "refused": refused_cell_confirmations(user, headed),
+            "confirm_form": ConfirmForm(),
+            "refuse_form": RefuseForm(),
+        },
+    )
+
+
+CELLS = Confirmation.objects.select_related("entry__sheet")
+VETOES = VetoConfirmation.objects.all()
+
+
+def _cell_decision(request: HttpRequest, pk: int, *, confirm: bool) -> HttpResponse:
+    user = current_user(request)
+    confirmation = for_user(user, CELLS, may=_may_act_on_cell, pk=pk)
+    back = redirect("confirmations")
+    if request.method != "POST":
+        return back
+    form = (ConfirmForm if confirm else RefuseForm)(request.POST)
+    if not form.is_valid():
+        form_messages(request, form)
+        return back
+    try:
+        if confirm:
+            deduction_confirm(
+                acting_user=user, confirmation=confirmation, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The deduction is confirmed and counts."))
+        else:
+            deduction_refuse(
+                acting_user=user, confirmation=confirmation, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The deduction is refused; the department corrects it."))
+    except CycleError as exc:
+        for line in str(exc).splitlines():
+            messages.error(request, line)
+    return back
+
+
+def _veto_decision(request: HttpRequest, pk: int, *, confirm: bool) -> HttpResponse:
+    user = current_user(request)
+    confirmation = for_user(user, VETOES, may=_may_act_on_veto, pk=pk)
+    back = redirect("confirmations")
+    if request.method != "POST":
+        return back
+    form = (ConfirmForm if confirm else RefuseForm)(request.POST)
+    if not form.is_valid():
+        form_messages(request, form)
+        return back
+    try:
+        veto_decide(
+            acting_user=user,
+            confirmation=confirmation,
+            confirm=confirm,
+            reason=form.cleaned_data["reason"],
+        )
+    except YearEndError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The veto fault is confirmed and stands.")
+            if confirm
+            else _("The veto fault is refused and does not stand."),
+        )
+    return back
+
+
+@role(sees_queue)
+def deduction_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _cell_decision(request, pk, confirm=True)
+
+
+@role(sees_queue)
+def deduction_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _cell_decision(request, pk, confirm=False)
+
+
+@role(sees_queue)
+def veto_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _veto_decision(request, pk, confirm=True)
+
+
+@role(sees_queue)
+def veto_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _veto_decision(request, pk, confirm=False)
