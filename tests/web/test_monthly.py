@@ -62,7 +62,17 @@ def submit_and_accept(world: World, department: str = "org") -> None:
     sheet = world.sheet(department)
     mark_rest_clean(acting_user=world.users[who], sheet=sheet)
     sheet_submit(acting_user=world.users[who], sheet=sheet)
+    confirm_large_deductions(world)
     sheet_accept(acting_user=world.users["office"], sheet=sheet)
+
+
+def confirm_large_deductions(world: World) -> None:
+    """The office's second confirmation of every large deduction waiting (tests/second)."""
+    from kaohe.monthly.selectors import pending_cell_confirmations
+    from kaohe.monthly.services import deduction_confirm
+
+    for confirmation in pending_cell_confirmations(world.users["office"]):
+        deduction_confirm(acting_user=world.users["office"], confirmation=confirmation)
 
 
 def test_opening_a_month_gives_each_department_a_sheet_due_the_tenth(world: World) -> None:

@@ -10,9 +10,15 @@ from openpyxl import load_workbook
 
 from kaohe.audit.models import AuditEvent
 from kaohe.excel.sheets import export_sheet
-from kaohe.monthly.models import Cycle, Entry, Sheet
+from kaohe.monthly.models import Confirmation, Cycle, Entry, Sheet
 from kaohe.monthly.selectors import year_result
-from kaohe.monthly.services import entry_save, mark_rest_clean, sheet_accept, sheet_submit
+from kaohe.monthly.services import (
+    deduction_confirm,
+    entry_save,
+    mark_rest_clean,
+    sheet_accept,
+    sheet_submit,
+)
 from kaohe.yearend.models import Closing
 
 from .conftest import World
@@ -37,6 +43,9 @@ def accepted_with_a_finding(world: World) -> Sheet:
     )
     mark_rest_clean(acting_user=who, sheet=sheet)
     sheet_submit(acting_user=who, sheet=sheet)
+    deduction_confirm(  # the whole weight of item 3 waits for a second person (tests/second)
+        acting_user=world.users["office"], confirmation=Confirmation.objects.get(entry__item="3")
+    )
     return sheet_accept(acting_user=world.users["office"], sheet=sheet)
 
 

@@ -122,7 +122,7 @@ def test_an_undeclared_fault_found_counts_double_and_a_veto_type_vetoes(world: W
         occurrences=2,
         description="未上报,经查实",
     )
-    fault_record(
+    veto = fault_record(
         acting_user=office,
         year=world.year,
         unit=world.units["S2"],
@@ -130,6 +130,12 @@ def test_an_undeclared_fault_found_counts_double_and_a_veto_type_vetoes(world: W
         occurrences=1,
         description="违规用人,被通报",
     )
+    assert not year_end_result(world.year).units["S2"].vetoed  # waits: tests/second
+    from kaohe.people.models import User
+    from kaohe.yearend.services import veto_decide
+
+    second = User.objects.create_user("office-second", is_office=True)
+    veto_decide(acting_user=second, confirmation=veto.veto_confirmation, confirm=True)
     result = year_end_result(world.year)
     assert result.units["S1"].f.amount == Decimal(2)  # 0.5 × 2 × 2
     assert result.units["S2"].vetoed and result.ranks["S2"].rank is None

@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pydantic import ValidationError as PydanticError
 
 from kaohe.audit.services import record
@@ -546,10 +547,14 @@ def sheet_accept(*, acting_user: User, sheet: Sheet, expected_version: int | Non
     waiting = unconfirmed(sheet)
     if waiting:
         raise CycleError(
-            _(
+            ngettext(
+                "%(n)s large deduction on this sheet is not confirmed yet (%(cells)s): "
+                "a second person must confirm it, or the department must correct it if it "
+                "was refused, before the sheet can be accepted.",
                 "%(n)s large deductions on this sheet are not confirmed yet (%(cells)s): "
                 "a second person must confirm them, or the department must correct those "
-                "refused, before the sheet can be accepted."
+                "refused, before the sheet can be accepted.",
+                len(waiting),
             )
             % {
                 "n": len(waiting),
