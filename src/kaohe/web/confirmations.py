@@ -44,7 +44,7 @@ def confirmations(request: HttpRequest) -> HttpResponse:
     headed = headed_departments(user)
     pending = pending_confirmations(user)
     cells = [(c, may_confirm(user, c, headed)) for c in pending.cells]
-    vetoes = [(v, may_confirm_veto(user, v)) for v in pending.vetoes]
+    vetoes = [(v, may_confirm_veto(user, v), _fault_name(v)) for v in pending.vetoes]
     return render(
         request,
         "web/confirmations.html",
@@ -56,6 +56,12 @@ def confirmations(request: HttpRequest) -> HttpResponse:
             "refuse_form": RefuseForm(),
         },
     )
+
+
+def _fault_name(confirmation: VetoConfirmation) -> str:
+    declaration = confirmation.declaration
+    types = declaration.year.scheme.faults.types  # parsed once per scheme text (cached)
+    return next((t.name for t in types if t.key == declaration.fault_type), declaration.fault_type)
 
 
 CELLS = Confirmation.objects.select_related("entry__sheet")
