@@ -66,6 +66,11 @@ ARG_SOURCES: dict[tuple[str, str], str] = {
     ("declaration", "pk"): "decl",
     ("evidence", "pk"): "evidence",
     ("ballot", "code"): "ballot",
+    # second confirmations: ids of rows the fuzz world may or may not hold (404 either way)
+    ("deduction-confirm", "pk"): "decl",
+    ("deduction-refuse", "pk"): "decl",
+    ("veto-confirm", "pk"): "decl",
+    ("veto-refuse", "pk"): "decl",
 }
 DEFAULT_SOURCES = {
     "year": "year",
