@@ -361,3 +361,23 @@ def test_the_queue_page_runs_a_fixed_number_of_queries(world: World) -> None:
     assert len(pending_confirmations(world.users["office"])) == 5
     assert one == many
     assert max(many.values()) <= 12
+
+
+def test_the_office_names_a_head_in_the_admin_audited_and_only_of_the_department(
+    world: World,
+) -> None:
+    from kaohe.monthly.models import DepartmentHead
+
+    office = world.users["office"]
+    office.is_staff = office.is_superuser = True
+    office.save()
+    client = world.client("office")
+    url = reverse("admin:monthly_departmenthead_add")
+    cadre = world.users["assessor_cadre"]
+    wrong = {"department": world.users["assessor_org"].department_id, "user": cadre.pk}
+    response = client.post(url, wrong | {"active": "on"})
+    assert response.status_code == 200 and not DepartmentHead.objects.filter(user=cadre).exists()
+    right = {"department": cadre.department_id, "user": cadre.pk, "active": "on"}
+    assert client.post(url, right).status_code == 302
+    assert DepartmentHead.objects.filter(user=cadre, active=True).exists()
+    assert Event.objects.filter(action="department.head", actor=office).exists()
