@@ -264,7 +264,7 @@ def test_the_head_who_entered_a_deduction_may_not_confirm_it(world: World) -> No
     )
     assert "须由另一人复核确认" in response.content.decode()  # pages speak Chinese by default
     assert waits(entry)
-    with pytest.raises(CycleError, match="另一人|second person"):
+    with pytest.raises(CycleError, match=r"另一人|second person"):
         deduction_confirm(acting_user=head, confirmation=entry.confirmation)
     deduction_confirm(acting_user=world.users["office"], confirmation=entry.confirmation)
     assert not waits(entry)
@@ -293,7 +293,7 @@ def test_the_head_of_another_department_may_not_confirm(world: World) -> None:
         .status_code
         == 403
     )
-    with pytest.raises(CycleError, match="考核部门负责人|department's head"):
+    with pytest.raises(CycleError, match=r"考核部门负责人|department's head"):
         deduction_confirm(acting_user=cadre, confirmation=entry.confirmation)
     assert waits(entry)
 
