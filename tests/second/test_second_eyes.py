@@ -352,13 +352,27 @@ def test_the_queue_page_runs_a_fixed_number_of_queries(world: World) -> None:
             assert client.get(reverse("confirmations")).status_code == 200
         return len(captured)
 
+    from kaohe.yearend.services import fault_record
+
+    def veto(unit: str) -> None:
+        fault_record(
+            acting_user=world.users["office"],
+            year=world.year,
+            unit=world.units[unit],
+            fault_type="cadre_selection",
+            occurrences=1,
+            description="违规用人",
+        )
+
     deduct(world, "10", "6", unit="S1")
-    one = {who: count(who) for who in ("office", "head_org")}
+    veto("S1")
+    one = {who: count(who) for who in ("office", "office2", "head_org", "assessor_org")}
     for unit in ("S2", "S3", "S4"):
         deduct(world, "10", "6", unit=unit)
+        veto(unit)
     deduct(world, "9", "4", unit="S1")
-    many = {who: count(who) for who in ("office", "head_org")}
-    assert len(pending_confirmations(world.users["office"])) == 5
+    many = {who: count(who) for who in ("office", "office2", "head_org", "assessor_org")}
+    assert len(pending_confirmations(world.users["office"])) == 9
     assert one == many
     assert max(many.values()) <= 12
 
