@@ -248,7 +248,7 @@ class Confirmation(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status, default=Status.PENDING, db_index=True
     )
-    points = models.DecimalField(_("deduction"), max_digits=16, decimal_places=10)
+    points = models.DecimalField(_("deduction"), max_digits=24, decimal_places=10)
     weight = models.DecimalField(_("weight"), max_digits=16, decimal_places=4)
     whole = models.BooleanField(_("whole weight"), default=False)
     created_at = models.DateTimeField(_("entered"))
