@@ -8,48 +8,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monthly', '0003_versions_and_text_limits'),
-        ('people', '0001_initial'),
+        ("monthly", "0003_versions_and_text_limits"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Confirmation',
+            name="Confirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting confirmation'), ('confirmed', 'Confirmed'), ('refused', 'Refused')], db_index=True, default='pending', max_length=16, verbose_name='status')),
-                ('points', models.DecimalField(decimal_places=10, max_digits=24, verbose_name='deduction')),
-                ('weight', models.DecimalField(decimal_places=4, max_digits=16, verbose_name='weight')),
-                ('whole', models.BooleanField(default=False, verbose_name='whole weight')),
-                ('created_at', models.DateTimeField(verbose_name='entered')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('reason', models.TextField(blank=True, max_length=4000, validators=[django.core.validators.MaxLengthValidator(4000), kaohe.web.fields.TextValidator(multiline=True)], verbose_name='reason')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='confirmation', to='monthly.entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting confirmation"),
+                            ("confirmed", "Confirmed"),
+                            ("refused", "Refused"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "points",
+                    models.DecimalField(decimal_places=10, max_digits=24, verbose_name="deduction"),
+                ),
+                (
+                    "weight",
+                    models.DecimalField(decimal_places=4, max_digits=16, verbose_name="weight"),
+                ),
+                ("whole", models.BooleanField(default=False, verbose_name="whole weight")),
+                ("created_at", models.DateTimeField(verbose_name="entered")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "reason",
+                    models.TextField(
+                        blank=True,
+                        max_length=4000,
+                        validators=[
+                            django.core.validators.MaxLengthValidator(4000),
+                            kaohe.web.fields.TextValidator(multiline=True),
+                        ],
+                        verbose_name="reason",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="confirmation",
+                        to="monthly.entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'second confirmation',
-                'verbose_name_plural': 'second confirmations',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "second confirmation",
+                "verbose_name_plural": "second confirmations",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DepartmentHead',
+            name="DepartmentHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='heads', to='people.department', verbose_name='department')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='head')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="heads",
+                        to="people.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="head",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'department head',
-                'verbose_name_plural': 'department heads',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True)), fields=('department', 'user'), name='one_active_head_record')],
+                "verbose_name": "department head",
+                "verbose_name_plural": "department heads",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)),
+                        fields=("department", "user"),
+                        name="one_active_head_record",
+                    )
+                ],
             },
         ),
     ]
