@@ -2,9 +2,10 @@
 
 import django.core.validators
 import django.db.models.deletion
-import kaohe.web.fields
 from django.conf import settings
 from django.db import migrations, models
+
+import kaohe.web.fields
 
 
 class Migration(migrations.Migration):
