@@ -25,7 +25,8 @@ from kaohe.monthly.services import (
     sheet_return,
     sheet_submit,
 )
-from kaohe.yearend.selectors import pending_confirmations
+from kaohe.yearend.selectors import pending_confirmations, readiness
+from kaohe.yearend.services import readiness_problems
 from tests.web.conftest import World
 
 
@@ -203,8 +204,11 @@ def test_a_correction_of_an_accepted_sheet_counts_only_once_confirmed(world: Wor
     )
     assert correction.replaces_id == small.pk and waits(correction)
     assert month_score(world) == 98  # the entry it replaced still counts
+    assert readiness(world.year).pending_cells == 1  # the year's results wait for it too
+    assert any("large deductions" in p for p in readiness_problems(readiness(world.year)))
     deduction_confirm(acting_user=office, confirmation=correction.confirmation)
     assert month_score(world) == 93
+    assert readiness(world.year).pending_cells == 0
 
 
 def test_an_upload_saves_through_the_same_rule(world: World) -> None:

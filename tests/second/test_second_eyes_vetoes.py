@@ -144,3 +144,32 @@ def test_the_queue_lists_a_waiting_veto_for_the_office(world: World) -> None:
     assert "违规用人" in page and reverse("veto-confirm", args=[d.veto_confirmation.pk]) in page
     own = world.client("office").get(reverse("confirmations")).content.decode()
     assert "违规用人" in own and reverse("veto-confirm", args=[d.veto_confirmation.pk]) not in own
+
+
+def test_a_final_year_takes_no_confirmation(world: World) -> None:
+    from kaohe.monthly.services import CycleError, deduction_confirm, entry_save
+    from kaohe.yearend.models import Closing
+
+    d = record_veto(world)
+    entry = entry_save(
+        acting_user=world.users["assessor_org"],
+        sheet=world.sheet("org"),
+        unit=world.units["S1"],
+        item="10",
+        values={"deduction": "6"},
+        reason="未落实",
+    )
+    Closing.objects.create(year=world.year, stage=Closing.Stage.FINAL)
+    response = world.client("office2").post(
+        reverse("veto-confirm", args=[d.veto_confirmation.pk]), follow=True
+    )
+    assert response.status_code == 200 and "2014" in response.content.decode()
+    assert VetoConfirmation.objects.get().status == "pending"
+    with pytest.raises(CycleError):
+        deduction_confirm(acting_user=world.users["office"], confirmation=entry.confirmation)
+    response = world.client("office").post(
+        reverse("deduction-confirm", args=[entry.confirmation.pk])
+    )
+    assert response.status_code == 302 and entry.confirmation.__class__.objects.get().status == (
+        "pending"
+    )

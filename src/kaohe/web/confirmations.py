@@ -16,6 +16,7 @@ from kaohe.people.models import User
 from kaohe.yearend.models import VetoConfirmation
 from kaohe.yearend.selectors import pending_confirmations
 from kaohe.yearend.services import YearEndError, may_confirm_veto, veto_decide
+from kaohe.years.finality import YearFinal
 
 from .access import current_user, for_user, role
 from .forms_confirmations import ConfirmForm, RefuseForm
@@ -112,7 +113,7 @@ def _veto_decision(request: HttpRequest, pk: int, *, confirm: bool) -> HttpRespo
             confirm=confirm,
             reason=form.cleaned_data["reason"],
         )
-    except YearEndError as exc:
+    except (YearEndError, YearFinal) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(

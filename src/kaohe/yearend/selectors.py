@@ -14,7 +14,7 @@ from typing import Any
 from kaohe.engine import Facts, YearResult, compute_year
 from kaohe.engine.scheme import Scheme
 from kaohe.engine.serialize import result_to_data
-from kaohe.monthly.models import Cycle, Sheet
+from kaohe.monthly.models import Confirmation, Cycle, Sheet
 from kaohe.monthly.selectors import pending_cell_confirmations, year_facts
 from kaohe.people.models import User
 from kaohe.years.models import Year
@@ -108,6 +108,7 @@ class Readiness:
     pending_declarations: int
     evaluation: str  # "missing", "open" or "closed"
     pending_vetoes: int = 0  # veto faults waiting for their second confirmation
+    pending_cells: int = 0  # corrections of accepted months waiting for theirs
 
     @property
     def ready(self) -> bool:
@@ -115,6 +116,7 @@ class Readiness:
             not self.months
             and not self.pending_declarations
             and not self.pending_vetoes
+            and not self.pending_cells
             and self.evaluation == "closed"
         )
 
@@ -141,7 +143,12 @@ def readiness(year: Year) -> Readiness:
     vetoes = VetoConfirmation.objects.filter(
         declaration__year=year, status=VetoConfirmation.Status.PENDING
     ).count()
-    return Readiness(gaps, pending, status or "missing", vetoes)
+    cells = Confirmation.objects.filter(
+        entry__sheet__cycle__year=year,
+        entry__superseded_at__isnull=True,
+        status=Confirmation.Status.PENDING,
+    ).count()
+    return Readiness(gaps, pending, status or "missing", vetoes, cells)
 
 
 def vetoes_by(scheme: Scheme, declaration: Declaration) -> bool:

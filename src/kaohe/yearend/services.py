@@ -683,6 +683,11 @@ def readiness_problems(state: Readiness) -> list[str]:
         problems.append(
             _("%(n)s veto faults await their second confirmation.") % {"n": state.pending_vetoes}
         )
+    if state.pending_cells:
+        problems.append(
+            _("%(n)s large deductions await their second confirmation.")
+            % {"n": state.pending_cells}
+        )
     if state.evaluation == "missing":
         problems.append(_("The recognition evaluation has not been held."))
     elif state.evaluation == "open":
