@@ -399,3 +399,16 @@ def test_the_office_names_a_head_in_the_admin_audited_and_only_of_the_department
     assert client.post(url, right).status_code == 302
     assert DepartmentHead.objects.filter(user=cadre, active=True).exists()
     assert Event.objects.filter(action="department.head", actor=office).exists()
+
+
+def test_the_office_is_told_in_chinese_why_the_sheet_cannot_be_accepted(world: World) -> None:
+    deduct(world, "10", "6")
+    sheet = submit_org(world)
+    client = world.client("office")
+    response = client.post(
+        reverse("sheet-accept", args=[sheet.pk]), {"version": sheet.version}, follow=True
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "本表尚有1项较大扣分未经复核确认(第1街道党工委 第10项)" in page
+    assert Sheet.objects.get(pk=sheet.pk).status == Sheet.Status.SUBMITTED
