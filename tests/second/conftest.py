@@ -9,7 +9,6 @@ from kaohe.people.models import User
 from tests.web.conftest import (  # noqa: F401  (fixtures used by name)
     PASSWORD,
     World,
-    browser,
     build_world,
     english_messages,
     fast_password_hasher,
@@ -28,10 +27,4 @@ def build_second_world() -> World:
 
 @pytest.fixture
 def world(db: None) -> World:
-    return build_second_world()
-
-
-@pytest.fixture
-def live_second_world(transactional_db: None) -> World:
-    """The same district, committed, for the browser against the live server."""
     return build_second_world()

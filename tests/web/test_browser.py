@@ -37,6 +37,7 @@ def test_assessor_scores_office_accepts_ranking_changes_unit_reads_its_own(
     office.goto(f"{live_server.url}/years/2014/months/1/")
     assert office.locator(".cell-waiting").count() == 1  # item 3 lost whole: waits
     office.goto(f"{live_server.url}/confirmations/")
+    office.screenshot(path=str(ARTIFACTS / "second-eyes-queue.png"), full_page=True)
     office.click("#pending-cells form[action$='/confirm/'] button")  # tests/second
     office.goto(f"{live_server.url}/years/2014/months/1/")
     office.click(f"form[action='/sheets/{sheet.pk}/accept/'] button")
