@@ -49,5 +49,6 @@ urlpatterns = [
     path("notices/", closing.notice_list, name="notices"),
     path("notices/<int:year>/", closing.notice, name="notice"),
     path("notices/<int:year>/notice.pdf", closing.notice_pdf, name="notice-pdf"),
+    path("workdays/", include("kaohe.workdays.urls")),
     path("admin/", admin.site.urls),
 ]
