@@ -23,7 +23,7 @@ class CalendarDayForm(forms.Form):
         label=_("Note"),
         required=False,
         help_text=_(
-            "For example the State Council's notice: 国务院办公厅关于2027年部分节假日安排的通知."
+            "For example: the State Council General Office's notice on the holidays of 2027."
         ),
     )
     # the version of the entry being changed; empty when a new date is entered
