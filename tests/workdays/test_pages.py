@@ -20,7 +20,7 @@ from tests.web.closing_helpers import make_ready
 from tests.web.conftest import CAST, World
 
 D = dt.date
-PAGE = reverse("workdays:calendar")
+PAGE = reverse("workdays")
 
 
 def english(client: Client) -> Client:
@@ -61,7 +61,7 @@ def test_only_the_office_enters_a_day(district: World, who: str) -> None:
 def test_only_the_office_removes_a_day(district: World, who: str) -> None:
     day = calendar_day_set(acting_user=district.users["office"], date=D(2027, 1, 1), kind="holiday")
     response = district.client(who).post(
-        reverse("workdays:remove", args=[day.pk]), {"version": day.version}
+        reverse("workdays-remove"), {"entry": day.pk, "version": day.version}
     )
     day.refresh_from_db()
     assert response.status_code == (302 if who in ("office", "anonymous") else 403), who
@@ -78,7 +78,7 @@ def test_the_office_enters_changes_and_removes_through_the_page(district: World)
     client.post(PAGE, {"date": "2027-10-01", "kind": "workday", "note": "改", "version": 1})
     day.refresh_from_db()
     assert (day.kind, day.note, day.version) == ("workday", "改", 2)
-    client.post(reverse("workdays:remove", args=[day.pk]), {"version": 2})
+    client.post(reverse("workdays-remove"), {"entry": day.pk, "version": 2})
     day.refresh_from_db()
     assert day.removed
     assert (

@@ -48,6 +48,7 @@ class CalendarDayForm(forms.Form):
 
 
 class RemoveForm(forms.Form):
+    entry = forms.IntegerField(min_value=1, max_value=VERSION_MAX, widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=1, max_value=VERSION_MAX, widget=forms.HiddenInput)
 
 

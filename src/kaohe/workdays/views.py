@@ -59,7 +59,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                     _("%(date)s is entered as %(kind)s.")
                     % {"date": day.date.isoformat(), "kind": day.get_kind_display()},
                 )
-                return redirect("workdays:calendar")
+                return redirect("workdays")
         return _page(request, form, status=400)
     form = CalendarDayForm()
     edit = EditForm(request.GET)
@@ -79,14 +79,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 @role(is_office)
 @require_POST
-def calendar_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def calendar_remove(request: HttpRequest) -> HttpResponse:
     form = RemoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The entry could not be removed: reload the page and try again."))
-        return redirect("workdays:calendar")
+        return redirect("workdays")
     try:
         day = calendar_day_remove(
-            acting_user=current_user(request), pk=pk, expected_version=form.cleaned_data["version"]
+            acting_user=current_user(request),
+            pk=form.cleaned_data["entry"],
+            expected_version=form.cleaned_data["version"],
         )
     except CalendarError as exc:
         messages.error(request, str(exc))
@@ -96,4 +98,4 @@ def calendar_remove(request: HttpRequest, pk: int) -> HttpResponse:
             _("The entry for %(date)s is removed: the built-in calendar applies to it again.")
             % {"date": day.date.isoformat()},
         )
-    return redirect("workdays:calendar")
+    return redirect("workdays")
