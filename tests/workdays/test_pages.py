@@ -75,6 +75,7 @@ def test_the_office_enters_changes_and_removes_through_the_page(district: World)
     day = CalendarDay.objects.get(date=D(2027, 10, 1))
     page = client.get(PAGE, {"edit": day.pk}).content.decode()
     assert 'name="version" value="1"' in page and "国庆节" in page
+    assert 'value="2027-10-01"' in page  # ISO, as a date input needs, in Chinese too
     client.post(PAGE, {"date": "2027-10-01", "kind": "workday", "note": "改", "version": 1})
     day.refresh_from_db()
     assert (day.kind, day.note, day.version) == ("workday", "改", 2)

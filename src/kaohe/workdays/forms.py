@@ -17,7 +17,11 @@ VERSION_MAX = 2**31 - 1
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"),
+        # a date input takes ISO dates only, whatever the language's date format
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
     note = LineField(
         label=_("Note"),
