@@ -127,7 +127,7 @@ def _compute_year(scheme: Scheme, facts: Facts, months: list[int] | None) -> Yea
             )
     scorer = MonthScorer(index, facts)
     scores = {(u.id, m): scorer.score(u, m) for u in facts.units for m in chosen}
-    monthly = monthly_rankings(facts.units, scores, chosen, scheme.escalation.bottom)
+    monthly = monthly_rankings(facts.units, scores, chosen, scheme.escalation)
     actions = escalations(monthly, chosen, scheme.escalation)
 
     achievements: dict[str, list[Achievement]] = defaultdict(list)

@@ -133,10 +133,11 @@ def monthly_rankings(
     units: Sequence[Unit],
     scores: Mapping[tuple[str, int], MonthScore],
     months: Sequence[int],
-    bottom: int,
+    settings: Escalation,
 ) -> dict[int, dict[str, list[RankRow]]]:
     """Per month, per category: ranks by month target score, highest first, ties shared;
-    the bottom group marked (every unit equal to the boundary score included)."""
+    the bottom group marked (every unit equal to the boundary score included, and with the
+    scheme's ``bottom_group: below_someone`` only units some other unit outscores)."""
     by_category: dict[str, list[Unit]] = defaultdict(list)
     for unit in units:
         by_category[unit.category].append(unit)
@@ -145,7 +146,11 @@ def monthly_rankings(
         result[month] = {}
         for category, members in sorted(by_category.items()):
             values = {u.id: scores[(u.id, month)].score for u in members}
-            flagged = bottom_group(values, bottom)
+            flagged = bottom_group(
+                values,
+                settings.bottom,
+                below_someone=settings.bottom_group == "below_someone",
+            )
             rows = rank_rows(values, (), _by_value(values), flagged)
             result[month][category] = rows
     return result
@@ -160,9 +165,11 @@ def escalations(
     months: Sequence[int],
     settings: Escalation,
 ) -> list[EscalationAction]:
-    """Walk each unit's months in order: ``talk_consecutive`` consecutive months in the
-    bottom group → a talk (the streak then restarts); every ``report_cumulative`` months in
-    the bottom group in the year → a written report (once, unless ``repeat_report``)."""
+    """Art. 12(3), walking each unit's months in order. A talk the first time the unit is in
+    the bottom group ``talk_consecutive`` months in a row (``talk: every_pair``: again after
+    every further such run, the streak restarting after each talk); a written report at the
+    ``report_cumulative``-th bottom month of the year (``repeat_report``: and every further
+    ``report_cumulative``-th)."""
     bottoms: dict[str, list[int]] = defaultdict(list)
     category_of: dict[str, str] = {}
     for month in sorted(months):
@@ -174,12 +181,16 @@ def escalations(
     actions: list[EscalationAction] = []
     for unit in sorted(bottoms):
         streak: list[int] = []
+        talks = 0
         for count, month in enumerate(bottoms[unit], start=1):
             streak = [*streak, month] if streak and streak[-1] == month - 1 else [month]
-            if len(streak) >= settings.talk_consecutive:
+            if len(streak) >= settings.talk_consecutive and (
+                settings.talk == "every_pair" or talks == 0
+            ):
                 actions.append(
                     EscalationAction(unit, category_of[unit], "talk", month, tuple(streak))
                 )
+                talks += 1
                 streak = []
             every = settings.report_cumulative
             if count == every or (settings.repeat_report and count % every == 0):
