@@ -17,6 +17,7 @@ from .scheme import Escalation, Item, TargetCountRule
 
 REF_MONTHLY = "第十一条(二)"
 REF_ESCALATION = "第十二条(三)"
+REF_YEAR_END = "第五条"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class MonthScorer:
         self.index = index
         self.names = {d.key: d.name for d in index.scheme.departments}
         self.places = index.scheme.annual_target.places
+        self.at_year_end = index.scheme.annual_target.bonus == "at_year_end"
         self.findings: dict[tuple[str, int], dict[str, list[Finding]]] = {}
         monthly: dict[tuple[str, str], list[int]] = {}
         for f in facts.findings:
@@ -117,6 +119,9 @@ class MonthScorer:
             if target is None:
                 note = [Line("责任书未设定目标,不考核进度", ZERO, ref=item_ref(item))]
                 return item.weight, note if explain else []
+            if self.at_year_end:
+                note = [Line("年度目标项:每月按满分计,年终对照全年目标一次考核", ZERO)]
+                return item.weight, note if explain else []
             achieved = self.achieved.get((unit.id, item.number), _NONE)[month]
             progress = TargetProgress(target.target, due_so_far(target, month), achieved)
             return score_target(item, rule, progress, found, explain)
@@ -124,6 +129,36 @@ class MonthScorer:
         if sub is not None:
             return score_sub_rubric(item, sub, self.names, found, self.places, explain)
         return score_shares(item, self.names, found, explain)
+
+    def year_end(self, unit: Unit, month: int, explain: bool = False) -> Line | None:
+        """With ``annual_target.bonus: at_year_end``: each target_count item scored once,
+        achieved by the end of ``month`` (the year's last) against the whole annual target;
+        the line's amount (score − weight, summed) is added to T."""
+        if not self.at_year_end:
+            return None
+        items, _full = self.index.applicable(unit.category, unit.kind, month)
+        total = ZERO
+        lines: list[Line] = []
+        for item in items.values():
+            target = self.targets.get((unit.id, item.number))
+            if target is None or not isinstance(item.rule, TargetCountRule):
+                continue
+            achieved = self.achieved.get((unit.id, item.number), _NONE)[month]
+            progress = TargetProgress(target.target, target.target, achieved)
+            score, detail = score_target(item, item.rule, progress, (), explain)
+            total += score - item.weight
+            if explain:
+                label = f"第{item.number}项({item.weight}分)年终考核"
+                lines.append(
+                    Line(
+                        label,
+                        score - item.weight,
+                        ref=item_ref(item),
+                        note=f"得分{score}",
+                        children=tuple(detail),
+                    )
+                )
+        return Line("年度目标项年终考核", total, ref=REF_YEAR_END, children=tuple(lines))
 
 
 _NONE = [0] * 13

@@ -232,9 +232,16 @@ class Recognition(Sourced):
 
 
 class AnnualTarget(Sourced):
-    """How the twelve monthly target scores become T, and how many decimals are kept."""
+    """How the twelve monthly target scores become T, and how many decimals are kept.
+
+    ``bonus``: ``monthly`` scores a target_count item (an annual target, e.g. item 6) every
+    month against what is due by then, so exceeding the target adds to T only through the
+    months in which the unit was ahead (docs/annual-targets.md works the numbers);
+    ``at_year_end`` holds such items at full weight every month and scores them once, at
+    the last month, against the whole annual target — the shortfall or bonus goes to T."""
 
     method: Literal["mean", "last", "weighted"] = "mean"
+    bonus: Literal["monthly", "at_year_end"] = "monthly"
     month_weights: dict[Annotated[int, Field(ge=1, le=12)], Points] = {}
     places: Annotated[int, Field(ge=2, le=20)] = 10
 
