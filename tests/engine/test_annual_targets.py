@@ -17,9 +17,7 @@ TARGET = [{"unit": "S1", "item": "6", "target": 12}]  # pro rata: 1 due per mont
 def _year(counts: dict[int, int], bonus: str = "monthly"):  # type: ignore[no-untyped-def]
     data = scheme().model_dump()
     data["annual_target"]["bonus"] = bonus
-    findings = [
-        {"month": m, "unit": "S1", "item": "6", "count": c} for m, c in counts.items() if c
-    ]
+    findings = [{"month": m, "unit": "S1", "item": "6", "count": c} for m, c in counts.items() if c]
     return compute_year(Scheme.model_validate(data), facts(targets=TARGET, findings=findings))
 
 
