@@ -305,7 +305,7 @@ def _title(ws: Worksheet, header_row: int) -> str:
             text = _one_line(_cell(ws, row, column))
             if text:
                 return text
-    return ws.title
+    return str(ws.title)
 
 
 def _read_sheet(
@@ -371,7 +371,7 @@ def _read_sheet(
                 )
         if not target_text:
             continue  # the section's own row (its name merged across the columns)
-        item = _read_item(ws, row, columns, names, where, errors, warnings)
+        item = _read_item(ws, row, place, columns, names, where, errors, warnings)
         if item is not None:
             sections[-1]["items"].append(item)
     if not sections:
@@ -413,6 +413,7 @@ def _shares(text: str) -> list[tuple[str, str | None]]:
 def _read_item(
     ws: Worksheet,
     row: int,
+    place: str,
     columns: dict[str, int],
     names: dict[str, str],
     where: str,
@@ -471,5 +472,15 @@ def _read_item(
                 {k: v for k, v in extra.items() if k in ("note", "bonus", "added_on") and v}
             )
     if normalise(item["remarks"]) == "加分项":
-        item["bonus"] = True
+        if rule_text:
+            item["bonus"] = True
+        else:  # only a target_count rule can add points: the office sets it after import
+            warnings.append(
+                _(
+                    "%(where)s, row %(row)s: item %(number)s is marked 加分项, but only an "
+                    "item counted against a target can add points; it is imported without "
+                    "the bonus: set its rule after the import."
+                )
+                % {"where": place, "row": row, "number": item["number"]}
+            )
     return item
