@@ -401,6 +401,15 @@ def test_a_section_written_in_its_first_row_only() -> None:
     assert items(scheme) == EXPECTED
 
 
+def test_a_row_of_a_section_with_a_standard_but_no_target_is_refused_not_passed_over() -> None:
+    rows = [*ROWS[:2], ["基层组织建设(40分)", None, "少一项扣1分。"], ROWS[2]]
+    with pytest.raises(InputError) as caught:
+        import_rubrics(one_sheet(rows=rows), SCHEME)
+    assert caught.value.errors == [
+        "sheet 街道, row 5, column 具体目标及权重: write it as 1、目标(4分)"
+    ]
+
+
 def test_a_blank_section_cell_with_no_section_above_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         import_rubrics(one_sheet(rows=[row(None, ROWS[0][1]), *ROWS[1:]]), SCHEME)
@@ -422,7 +431,10 @@ def test_a_note_under_the_table_is_ignored_with_a_warning_and_the_total_row_sile
     rows = [*ROWS, ["合　计", "100分"], ["考核人:", None, "日期:"]]
     scheme, warnings = import_rubrics(one_sheet(rows=rows), SCHEME, "街道.xlsx")
     assert items(scheme) == EXPECTED
-    assert warnings[-1] == "街道.xlsx,工作表 街道,第 7 行:既无具体目标也无分值,此行未导入:考核人:"
+    assert (
+        warnings[-1]
+        == "街道.xlsx,工作表 街道,第 7 行:既无具体目标也无分值,此行未导入:考核人: 日期:"
+    )
     assert len(warnings) == 4  # three items without a rule, and the note
 
 

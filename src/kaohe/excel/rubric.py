@@ -320,7 +320,9 @@ def _read_sheet(
     columns = header.columns
     title = _title(ws, header.row)
     sections: list[dict[str, Any]] = []
-    section_meta = list(meta.get("sections", []))
+    section_meta = meta.get("sections")
+    section_meta = section_meta if isinstance(section_meta, list) else []
+    others = [columns[h] for h in ("评分标准", "考核方式", "考核部门", "备注") if h in columns]
     repeated_header = {normalise(h) for h in HEADERS}
     open_section = False  # may a blank 项目 cell continue the section above?
     for row in range(header.row + 1, ws.max_row + 1):
@@ -346,7 +348,7 @@ def _read_sheet(
                     _(
                         "%(where)s, row %(row)s: no target and no points; the row is ignored: %(text)s"
                     )
-                    % {"where": place, "row": row, "text": _one_line(section_text)[:60]}
+                    % {"where": place, "row": row, "text": _row_text(ws, row)[:80]}
                 )
                 continue
             errors.append(
@@ -369,7 +371,7 @@ def _read_sheet(
                         **{k: extra[k] for k in ("source", "note") if k in extra},
                     }
                 )
-        if not target_text:
+        if not target_text and not any(_cell(ws, row, c) for c in others):
             continue  # the section's own row (its name merged across the columns)
         item = _read_item(ws, row, place, columns, names, where, errors, warnings)
         if item is not None:
@@ -388,6 +390,11 @@ def _read_sheet(
     }
     rubric.update({k: meta[k] for k in ("source", "note") if k in meta})
     return rubric
+
+
+def _row_text(ws: Worksheet, row: int) -> str:
+    cells = (_one_line(_cell(ws, row, c)) for c in range(1, ws.max_column + 1))
+    return " ".join(text for text in cells if text)
 
 
 def _shares(text: str) -> list[tuple[str, str | None]]:
