@@ -273,7 +273,7 @@ class Escalation(Sourced):
 
 class Procedure(Sourced):
     due_day: Annotated[int, Field(ge=1, le=28)] = 10
-    notice_working_days: Annotated[int, Field(ge=1)] = 5
+    notice_working_days: Annotated[int, Field(ge=1, le=60)] = 5
 
 
 class Commendation(Sourced):

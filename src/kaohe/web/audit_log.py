@@ -55,8 +55,8 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = sorted(((code, action_label(code)) for code in ACTIONS), key=lambda c: c[1])
         action = self.fields["action"]
-        assert isinstance(action, forms.ChoiceField)
-        action.choices = [("", _("Every action")), *choices]
+        if isinstance(action, forms.ChoiceField):  # always: declared above
+            action.choices = [("", _("Every action")), *choices]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
