@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kaohe.web import closing, confirmations, evaluation, results, sheets, views, yearend
+from kaohe.web import (
+    audit_log,
+    closing,
+    confirmations,
+    evaluation,
+    results,
+    sheets,
+    views,
+    yearend,
+)
 from kaohe.web.forms import LoginForm
 
 urlpatterns = [
@@ -68,5 +77,7 @@ urlpatterns = [
     path("notices/", closing.notice_list, name="notices"),
     path("notices/<int:year>/", closing.notice, name="notice"),
     path("notices/<int:year>/notice.pdf", closing.notice_pdf, name="notice-pdf"),
+    path("audit/", audit_log.audit_log, name="audit-log"),
+    path("workdays/", include("kaohe.workdays.urls")),
     path("admin/", admin.site.urls),
 ]
