@@ -28,7 +28,7 @@ def has_han(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-# item 8 of a street is discretionary (0–4 points), item 2 counts, item 1 has checks
+# item 8 of a street is discretionary (0–4 points), item 2 counts, items 1 and 7 have checks
 HOSTILE_CELLS = [
     ("8", "c0-deduction", "1e-400"),
     ("8", "c0-deduction", "9" * 100_000),
@@ -41,7 +41,8 @@ HOSTILE_CELLS = [
     ("2", "c0-count", "-3"),
     ("2", "c0-count", "1e3"),
     ("2", "c0-count", "9" * 5000),
-    ("1", "c0-check_missing_material", "99"),
+    ("1", "c0-check_missing_material", "1000001"),
+    ("7", "c0-check_not_carried_out", "11"),  # 十件实事: at most ten
     ("8", "c0-reason", "扣分\x00原因"),
     ("8", "c0-reason", "\u202e因原分扣"),
     ("8", "c0-reason", "长" * 4001),
@@ -64,7 +65,7 @@ def test_a_hostile_cell_value_gets_a_chinese_message_and_writes_nothing(
     assert "未保存任何内容" in page
     assert not Entry.objects.exists() and AuditEvent.objects.count() == events
     if len(value) < 100 and "\x00" not in value:
-        assert value in page or field.endswith("check_missing_material")  # input kept
+        assert value in page  # input kept
 
 
 def test_a_finding_without_a_reason_is_a_field_message(world: World) -> None:
