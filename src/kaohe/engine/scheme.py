@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import limits
+
 Points = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=4)]
 Key = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Text = Annotated[str, Field(max_length=2000)]
@@ -282,8 +284,8 @@ class VersionInfo(Strict):
 
     number: Annotated[int, Field(ge=2, le=99)]
     from_month: Annotated[int, Field(ge=2, le=12)]
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
-    approved_by: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, Field(min_length=1, max_length=limits.TEXT_MAX)]
+    approved_by: Annotated[str, Field(min_length=1, max_length=limits.LINE_MAX)]
     approved_on: date | None = None
 
 

@@ -52,8 +52,8 @@ def full_marks(rubric: Rubric, kind: str) -> Decimal:
 
 
 def versions_errors(base: Scheme, amendments: Sequence[Scheme]) -> list[str]:
-    """Every reason the versions cannot make one year: the same name, year and categories
-    (with their rubrics and kinds), numbers 2, 3, … in order, months strictly increasing,
+    """Every reason the versions cannot make one year: the same name, year, categories
+    (with their rubrics and kinds) and departments, numbers 2, 3, … in order, months strictly increasing,
     and, under ``month_total: fixed``, full marks unchanged."""
     errors: list[str] = []
     if base.version is not None:
@@ -71,6 +71,9 @@ def versions_errors(base: Scheme, amendments: Sequence[Scheme]) -> list[str]:
             errors.append(f"{path}.year: {amendment.year} is not the year's {base.year}")
         if _shape(amendment) != _shape(base):
             errors.append(f"{path}.categories: must be the year's (with rubrics and kinds)")
+        if [d.key for d in amendment.departments] != [d.key for d in base.departments]:
+            # months are opened with one sheet per department of the year
+            errors.append(f"{path}.departments: must be the year's departments")
         if info.number != i + 2:
             errors.append(f"{path}.version.number: expected {i + 2}, not {info.number}")
         if info.from_month <= previous_month:
