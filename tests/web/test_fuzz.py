@@ -66,6 +66,9 @@ ARG_SOURCES: dict[tuple[str, str], str] = {
     ("declaration", "pk"): "decl",
     ("evidence", "pk"): "evidence",
     ("ballot", "code"): "ballot",
+    ("version", "pk"): "version",
+    ("version-confirm", "pk"): "version",
+    ("version-discard", "pk"): "version",
 }
 DEFAULT_SOURCES = {
     "year": "year",
@@ -88,6 +91,8 @@ DISCOVER = {
         "declaration",
         "evaluation",
         "results",
+        "versions",
+        "version",
     ],
     "assessor_org": ["sheet", "cell"],
     "unit_a": ["declarations", "declaration", "notice"],
