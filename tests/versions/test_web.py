@@ -237,6 +237,11 @@ def test_one_draft_at_a_time_and_a_discarded_draft_is_kept_and_audited(world: Wo
     assert event.reason == "方案有误,重新上传"
     with pytest.raises(ValueError, match="never deleted"):
         draft.delete()
+    kept = world.client("office").get(reverse("version", args=[2014, draft.pk]))
+    assert kept.status_code == 200 and ADDED_TEXT in kept.content.decode()
+    assert (
+        'action="' + reverse("version-confirm", args=[2014, draft.pk]) not in kept.content.decode()
+    )
     assert upload(world).status_code == 302  # a new draft, number 2 again
     assert SchemeVersion.objects.count() == 2
 

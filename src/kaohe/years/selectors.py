@@ -38,6 +38,8 @@ def version_diff(year: Year, version: SchemeVersion) -> VersionDiff:
         amendments = [s for s in amendments if s.version and s.version.number < version.number]
         items, settings = scheme_changes(amendments[-1] if amendments else year.base_scheme, draft)
         diff = VersionDiff(version, items, settings)
+    if version.status == SchemeVersion.Status.DISCARDED:
+        return diff  # set aside: its items for the record, no figures
     try:
         before = year_result(year, amendments=amendments)
     except InputError as exc:
