@@ -262,3 +262,26 @@ def test_compute_takes_amendments_on_the_command_line(
     assert f"方案第2版(7月起):{REASON}(批准:部务会)" in capsys.readouterr().out
     # without the amendment the July finding names no item of the scheme
     assert main(["compute", "--facts", str(facts_file)]) != 0
+
+
+def test_a_target_added_for_one_kind_is_scaled_for_that_kind_only() -> None:
+    # item 23 (5 points, 组织科) added from July for affiliated units only: an affiliated unit
+    # losing nothing scores 105 ÷ 105 × 100 = 100, level with an organ losing nothing (100);
+    # summed, it would lead the organ by 5 in the same category's ranking
+    def add_for_affiliated(data: dict[str, Any]) -> None:
+        rubric = next(r for r in data["rubrics"] if r["key"] == "district")
+        # marked added_on: the section keeps its 40 (the organs' full marks stay 100)
+        item = {**add_target_item(), "kinds": ["affiliated"], "added_on": "2014-07-01"}
+        rubric["sections"][0]["items"].append(item)
+
+    units = [
+        {"id": "D1", "name": "机关", "category": "district", "kind": "organ"},
+        {"id": "D2", "name": "直属", "category": "district", "kind": "affiliated"},
+    ]
+    year = facts(units, months=MONTHS)
+    normalised = compute_year(scheme(), year, amendments=[amended(scheme(), add_for_affiliated)])
+    assert month_score(normalised, "D1", 7) == month_score(normalised, "D2", 7) == Decimal(100)
+    summed = compute_year(
+        scheme(), year, amendments=[amended(scheme(), add_for_affiliated, method="summed")]
+    )
+    assert (month_score(summed, "D1", 7), month_score(summed, "D2", 7)) == (100, 105)

@@ -280,3 +280,25 @@ def test_a_year_without_versions_reads_its_scheme_without_a_query(world: World) 
     with CaptureQueriesContext(connection) as captured:
         assert year.scheme == year.scheme_for(7) == year.base_scheme
     assert len(captured) == 0
+
+
+def test_the_office_may_upload_the_rubric_workbook_with_the_added_row(world: World) -> None:
+    from kaohe.excel.rubric import export_rubrics
+
+    workbook = export_rubrics(amended(scheme()))  # the year's rubric with item 23 typed in
+    response = world.client("office").post(
+        reverse("versions", args=[2014]),
+        {
+            "upload": SimpleUploadedFile("细则.xlsx", workbook),
+            "from_month": 7,
+            "reason": REASON,
+            "approved_by": "区委组织部部长",
+        },
+    )
+    assert response.status_code == 302
+    draft = SchemeVersion.objects.get()
+    assert draft.approved_by == "区委组织部部长"
+    assert draft.scheme.version is not None and draft.scheme.version.from_month == 7
+    page = world.client("office").get(reverse("version", args=[2014, draft.pk])).content.decode()
+    items = page[page.index('id="items-changed"') : page.index('id="figures-moved"')]
+    assert ADDED_TEXT in items and items.count("<tr>") == 2  # the header and item 23 only
