@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kaohe.engine import InputError
@@ -20,6 +21,19 @@ from kaohe.years.services import YearError, version_confirm, version_discard, ve
 
 from .access import current_user, is_office, role
 from .forms_versions import VersionDiscardForm, VersionUploadForm
+
+# the item fields a version may change (engine.versions.ITEM_FIELDS), as the rubric names them
+FIELD_LABELS = {
+    "target": gettext_lazy("Target"),
+    "weight": gettext_lazy("Weight"),
+    "standard": gettext_lazy("Scoring standard"),
+    "method": gettext_lazy("Method"),
+    "departments": gettext_lazy("Department"),
+    "kinds": gettext_lazy("Unit kinds"),
+    "bonus": gettext_lazy("Bonus item"),
+    "rule": gettext_lazy("Rule"),
+    "added_on": gettext_lazy("Added on"),
+}
 
 
 def _scheme_text(upload: object, year: Year) -> tuple[str, str, list[str]]:
@@ -104,6 +118,18 @@ def _detail(
     codes = {f.unit for f in diff.figures}
     names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
     figures = [(f, names.get(f.unit, f.unit)) for f in diff.figures]
+    titles = {r.key: r.title for r in (*the_year.scheme.rubrics, *version.scheme.rubrics)}
+    items = [
+        (
+            change,
+            titles.get(change.rubric, change.rubric),
+            [
+                (FIELD_LABELS.get(name, name), before, after)
+                for name, before, after in change.fields
+            ],
+        )
+        for change in diff.items
+    ]
     return render(
         request,
         "web/version.html",
@@ -112,6 +138,7 @@ def _detail(
             "version": version,
             "diff": diff,
             "figures": figures,
+            "items": items,
             "discard": discard or VersionDiscardForm(),
             "errors": errors or [],
             "final": year_is_final(the_year),
