@@ -168,7 +168,7 @@ def _finding(rng: random.Random, item: Item, weight: Decimal) -> dict[str, Any] 
     rule = item.rule
     if isinstance(rule, ChecksRule):
         check = rng.choice(rule.checks)
-        n = rng.randint(1, check.max_occurrences or 3) if check.per_occurrence else 1
+        n = rng.randint(1, check.max_occurrences or 4) if check.per_occurrence else 1
         return {
             "checks": {check.key: n},
             "reason": REASONS["checks"].format(item=f"第{item.number}项", label=check.label),

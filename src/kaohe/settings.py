@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "kaohe.years",
     "kaohe.monthly",
     "kaohe.yearend",
+    "kaohe.workdays",
     "kaohe.web",
 ]
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kaohe.web import closing, evaluation, results, sheets, versions, views, yearend
+from kaohe.web import audit_log, closing, evaluation, results, sheets, versions, views, yearend
 from kaohe.web.forms import LoginForm
 
 urlpatterns = [
@@ -61,5 +61,7 @@ urlpatterns = [
     path("notices/", closing.notice_list, name="notices"),
     path("notices/<int:year>/", closing.notice, name="notice"),
     path("notices/<int:year>/notice.pdf", closing.notice_pdf, name="notice-pdf"),
+    path("audit/", audit_log.audit_log, name="audit-log"),
+    path("workdays/", include("kaohe.workdays.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -79,14 +79,13 @@ def test_two_consecutive_months_in_the_bottom_two_trigger_a_talk() -> None:
     assert [(x.unit, x.action, x.month, x.months) for x in actions] == [("a", "talk", 2, (1, 2))]
 
 
-def test_three_cumulative_months_trigger_a_written_report_and_the_streak_restarts() -> None:
+def test_three_cumulative_months_trigger_a_written_report_and_the_talk_is_held_once() -> None:
     rankings = _rankings({1: {"a"}, 2: {"a"}, 3: {"a"}, 4: {"a"}, 5: set(), 6: {"a"}})
     actions = escalations(rankings, [1, 2, 3, 4, 5, 6], Escalation())
     assert [(x.action, x.month, x.months) for x in actions] == [
         ("talk", 2, (1, 2)),
         ("report", 3, (1, 2, 3)),
-        ("talk", 4, (3, 4)),
-    ]
+    ]  # months 3–4 are a second pair in a row: no second talk (第十二条(三) "第一次")
 
 
 def test_reports_repeat_every_three_cumulative_months_unless_the_scheme_says_once() -> None:

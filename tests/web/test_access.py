@@ -47,6 +47,7 @@ PAGES: list[tuple[str, Callable[[World], str], Allowed]] = [
         OVERSEERS | {"assessor_org"},
     ),
     ("org cell", lambda w: reverse("cell", args=[w.sheet("org").pk, "S1", "1"]), {"assessor_org"}),
+    ("audit log", lambda w: reverse("audit-log"), {"office"}),
     ("admin", lambda w: reverse("admin:index"), set()),  # nobody here is staff
 ]
 

@@ -309,7 +309,7 @@ def test_the_notice_equals_kaohe_compute_and_recompute_finds_tampering(
     assert any("SHA-256" in p for p in problems)
 
 
-def test_working_days_skip_weekends() -> None:
+def test_working_days_skip_weekends(db: None) -> None:  # the office's calendar is read
     assert add_working_days(dt.date(2015, 1, 20), 5) == dt.date(2015, 1, 27)
     assert add_working_days(dt.date(2015, 1, 23), 1) == dt.date(2015, 1, 26)
 

@@ -20,10 +20,29 @@ REF_R = "第四条(公认度评价)"
 
 
 def target_score(
-    months: Sequence[MonthScore], settings: AnnualTarget, month_lines: Sequence[Line] = ()
+    months: Sequence[MonthScore],
+    settings: AnnualTarget,
+    month_lines: Sequence[Line] = (),
+    year_end: Line | None = None,
 ) -> Line:
     """T from the monthly target scores, by the scheme's method; ``month_lines`` (when
-    explaining) become its children."""
+    explaining) become its children; ``year_end`` (annual-target items scored once at the
+    year's end) is added to it."""
+    t = _from_months(months, settings, month_lines)
+    if year_end is None:
+        return t
+    return Line(
+        t.label,
+        t.amount + year_end.amount,
+        ref=t.ref,
+        note=f"{t.note};加年度目标项年终考核{fmt(year_end.amount)}",
+        children=(*t.children, year_end),
+    )
+
+
+def _from_months(
+    months: Sequence[MonthScore], settings: AnnualTarget, month_lines: Sequence[Line]
+) -> Line:
     children = tuple(month_lines)
     if not months:
         return Line("目标成绩", ZERO, ref=REF_T, note="尚无月度成绩")

@@ -88,8 +88,10 @@ class YearResult:
 
     def target_line(self, unit_id: str) -> Line:
         year = self.units[unit_id]
-        lines = [self.month_line(unit_id, m) for m in sorted(year.months)]
-        return target_score(list(year.months.values()), self.scheme.annual_target, lines)
+        months = sorted(year.months)
+        lines = [self.month_line(unit_id, m) for m in months]
+        year_end = self.scorer.year_end(year.unit, months[-1], explain=True) if months else None
+        return target_score(list(year.months.values()), self.scheme.annual_target, lines, year_end)
 
     def unit_ids(self, category: str) -> list[str]:
         return [row.unit for row in self.annual.get(category, [])]
@@ -143,7 +145,7 @@ def _compute_year(
     if versions is not None:
         scheme = versions.last  # the year-end components: the last version
     scores = {(u.id, m): scorer.score(u, m) for u in facts.units for m in chosen}
-    monthly = monthly_rankings(facts.units, scores, chosen, scheme.escalation.bottom)
+    monthly = monthly_rankings(facts.units, scores, chosen, scheme.escalation)
     actions = escalations(monthly, chosen, scheme.escalation)
 
     achievements: dict[str, list[Achievement]] = defaultdict(list)
@@ -164,7 +166,11 @@ def _compute_year(
         years[unit.id] = UnitYear(
             unit=unit,
             months=month_scores,
-            t=target_score(list(month_scores.values()), scheme.annual_target),
+            t=target_score(
+                list(month_scores.values()),
+                scheme.annual_target,
+                year_end=scorer.year_end(unit, chosen[-1]) if chosen else None,
+            ),
             b=achievement_bonus(scheme, achievements[unit.id]),
             f=fault.line,
             r=recognition.line,

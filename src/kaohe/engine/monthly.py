@@ -18,6 +18,7 @@ from .versions import REF_VERSIONS, Versions
 
 REF_MONTHLY = "第十一条(二)"
 REF_ESCALATION = "第十二条(三)"
+REF_YEAR_END = "第五条"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class MonthScorer:
         self.versions = versions
         self.names = {d.key: d.name for d in index.scheme.departments}
         self.places = index.scheme.annual_target.places
+        self.at_year_end = index.scheme.annual_target.bonus == "at_year_end"
         self.findings: dict[tuple[str, int], dict[str, list[Finding]]] = {}
         monthly: dict[tuple[str, str], list[int]] = {}
         for f in facts.findings:
@@ -146,6 +148,9 @@ class MonthScorer:
             if target is None:
                 note = [Line("责任书未设定目标,不考核进度", ZERO, ref=item_ref(item))]
                 return item.weight, note if explain else []
+            if self.at_year_end:
+                note = [Line("年度目标项:每月按满分计,年终对照全年目标一次考核", ZERO)]
+                return item.weight, note if explain else []
             achieved = self.achieved.get((unit.id, item.number), _NONE)[month]
             progress = TargetProgress(target.target, due_so_far(target, month), achieved)
             return score_target(item, rule, progress, found, explain)
@@ -153,6 +158,36 @@ class MonthScorer:
         if sub is not None:
             return score_sub_rubric(item, sub, self.names, found, self.places, explain)
         return score_shares(item, self.names, found, explain)
+
+    def year_end(self, unit: Unit, month: int, explain: bool = False) -> Line | None:
+        """With ``annual_target.bonus: at_year_end``: each target_count item scored once,
+        achieved by the end of ``month`` (the year's last) against the whole annual target;
+        the line's amount (score − weight, summed) is added to T."""
+        if not self.at_year_end:
+            return None
+        items, _full = self.index.applicable(unit.category, unit.kind, month)
+        total = ZERO
+        lines: list[Line] = []
+        for item in items.values():
+            target = self.targets.get((unit.id, item.number))
+            if target is None or not isinstance(item.rule, TargetCountRule):
+                continue
+            achieved = self.achieved.get((unit.id, item.number), _NONE)[month]
+            progress = TargetProgress(target.target, target.target, achieved)
+            score, detail = score_target(item, item.rule, progress, (), explain)
+            total += score - item.weight
+            if explain:
+                label = f"第{item.number}项({item.weight}分)年终考核"
+                lines.append(
+                    Line(
+                        label,
+                        score - item.weight,
+                        ref=item_ref(item),
+                        note=f"得分{score}",
+                        children=tuple(detail),
+                    )
+                )
+        return Line("年度目标项年终考核", total, ref=REF_YEAR_END, children=tuple(lines))
 
 
 _NONE = [0] * 13
@@ -162,10 +197,11 @@ def monthly_rankings(
     units: Sequence[Unit],
     scores: Mapping[tuple[str, int], MonthScore],
     months: Sequence[int],
-    bottom: int,
+    settings: Escalation,
 ) -> dict[int, dict[str, list[RankRow]]]:
     """Per month, per category: ranks by month target score, highest first, ties shared;
-    the bottom group marked (every unit equal to the boundary score included)."""
+    the bottom group marked (every unit equal to the boundary score included, and with the
+    scheme's ``bottom_group: below_someone`` only units some other unit outscores)."""
     by_category: dict[str, list[Unit]] = defaultdict(list)
     for unit in units:
         by_category[unit.category].append(unit)
@@ -174,7 +210,11 @@ def monthly_rankings(
         result[month] = {}
         for category, members in sorted(by_category.items()):
             values = {u.id: scores[(u.id, month)].score for u in members}
-            flagged = bottom_group(values, bottom)
+            flagged = bottom_group(
+                values,
+                settings.bottom,
+                below_someone=settings.bottom_group == "below_someone",
+            )
             rows = rank_rows(values, (), _by_value(values), flagged)
             result[month][category] = rows
     return result
@@ -189,9 +229,11 @@ def escalations(
     months: Sequence[int],
     settings: Escalation,
 ) -> list[EscalationAction]:
-    """Walk each unit's months in order: ``talk_consecutive`` consecutive months in the
-    bottom group → a talk (the streak then restarts); every ``report_cumulative`` months in
-    the bottom group in the year → a written report (once, unless ``repeat_report``)."""
+    """Art. 12(3), walking each unit's months in order. A talk the first time the unit is in
+    the bottom group ``talk_consecutive`` months in a row (``talk: every_pair``: again after
+    every further such run, the streak restarting after each talk); a written report at the
+    ``report_cumulative``-th bottom month of the year (``repeat_report``: and every further
+    ``report_cumulative``-th)."""
     bottoms: dict[str, list[int]] = defaultdict(list)
     category_of: dict[str, str] = {}
     for month in sorted(months):
@@ -203,12 +245,16 @@ def escalations(
     actions: list[EscalationAction] = []
     for unit in sorted(bottoms):
         streak: list[int] = []
+        talks = 0
         for count, month in enumerate(bottoms[unit], start=1):
             streak = [*streak, month] if streak and streak[-1] == month - 1 else [month]
-            if len(streak) >= settings.talk_consecutive:
+            if len(streak) >= settings.talk_consecutive and (
+                settings.talk == "every_pair" or talks == 0
+            ):
                 actions.append(
                     EscalationAction(unit, category_of[unit], "talk", month, tuple(streak))
                 )
+                talks += 1
                 streak = []
             every = settings.report_cumulative
             if count == every or (settings.repeat_report and count % every == 0):

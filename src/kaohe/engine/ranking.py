@@ -42,10 +42,15 @@ def rank_rows(
     return rows
 
 
-def bottom_group(values: Mapping[str, Decimal], bottom: int) -> set[str]:
+def bottom_group(
+    values: Mapping[str, Decimal], bottom: int, *, below_someone: bool = True
+) -> set[str]:
     """The units in the bottom ``bottom`` places; every unit equal to the boundary score is
-    included. A category no larger than ``bottom`` has no bottom group."""
+    included. A category no larger than ``bottom`` has no bottom group. With
+    ``below_someone`` (Art. 12(3) read as written: 排后 means behind somebody) a unit is in it
+    only if some unit of the category scores strictly higher: when all tie, nobody lags."""
     if len(values) <= bottom:
         return set()
-    boundary = sorted(values.values())[bottom - 1]
-    return {u for u, v in values.items() if v <= boundary}
+    ordered = sorted(values.values())
+    boundary, top = ordered[bottom - 1], ordered[-1]
+    return {u for u, v in values.items() if v <= boundary and (v < top or not below_someone)}

@@ -234,9 +234,16 @@ class Recognition(Sourced):
 
 
 class AnnualTarget(Sourced):
-    """How the twelve monthly target scores become T, and how many decimals are kept."""
+    """How the twelve monthly target scores become T, and how many decimals are kept.
+
+    ``bonus``: ``monthly`` scores a target_count item (an annual target, e.g. item 6) every
+    month against what is due by then, so exceeding the target adds to T only through the
+    months in which the unit was ahead (docs/annual-targets.md works the numbers);
+    ``at_year_end`` holds such items at full weight every month and scores them once, at
+    the last month, against the whole annual target — the shortfall or bonus goes to T."""
 
     method: Literal["mean", "last", "weighted"] = "mean"
+    bonus: Literal["monthly", "at_year_end"] = "monthly"
     month_weights: dict[Annotated[int, Field(ge=1, le=12)], Points] = {}
     places: Annotated[int, Field(ge=2, le=20)] = 10
 
@@ -248,17 +255,27 @@ class Ranking(Sourced):
 
 
 class Escalation(Sourced):
-    """Art. 12(3): bottom two, two consecutive months → talk; three cumulative → report."""
+    """Art. 12(3): 月考核连续2次排后两名的单位,第一次…组织约谈;累计3次…写出书面报告.
+
+    ``bottom_group``: ``below_someone`` (the text's reading) puts a unit in the bottom group
+    only when at least one unit of its category scores strictly higher — a month where all
+    tie flags nobody; ``boundary_ties`` flags every unit at or below the boundary score.
+    ``talk``: ``first`` (the text: the first time a unit is bottom twice in a row) or
+    ``every_pair`` (again after every further run of ``talk_consecutive`` months).
+    ``repeat_report``: a report at every ``report_cumulative``-th bottom month, not only the
+    first."""
 
     bottom: Annotated[int, Field(ge=1)] = 2
+    bottom_group: Literal["below_someone", "boundary_ties"] = "below_someone"
     talk_consecutive: Annotated[int, Field(ge=2)] = 2
+    talk: Literal["first", "every_pair"] = "first"
     report_cumulative: Annotated[int, Field(ge=1)] = 3
     repeat_report: bool = True
 
 
 class Procedure(Sourced):
     due_day: Annotated[int, Field(ge=1, le=28)] = 10
-    notice_working_days: Annotated[int, Field(ge=1)] = 5
+    notice_working_days: Annotated[int, Field(ge=1, le=60)] = 5
 
 
 class Commendation(Sourced):

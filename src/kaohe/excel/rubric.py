@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,7 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kaohe.engine import InputError, Scheme, scheme_from_data
 from kaohe.engine.explain import fmt
 from kaohe.excel.cells import append_text
-from kaohe.excel.guard import RUBRIC_LIMITS, UnsafeWorkbook, check_xlsx
+from kaohe.excel.guard import RUBRIC_LIMITS, UnsafeWorkbook, _, check_xlsx
+from kaohe.excel.headers import MIN_MATCHES, HeaderRow, describe, find_header_row, normalise
 
 HEADERS = [
     "项目",
@@ -29,11 +31,23 @@ HEADERS = [
     "考核部门",
     "备注",
 ]
+REQUIRED = ["项目", "具体目标及权重", "评分标准", "考核部门"]
+OPTIONAL = [h for h in HEADERS if h not in REQUIRED]  # 得分, 扣分及激励原因: blanks to fill by hand
 MACHINE = ["规则", "适用类型", "来源", "注释"]
 META_SHEET = "_kaohe"
-WEIGHT = re.compile(r"[((]\s*(\d+(?:\.\d+)?)\s*分\s*[))]\s*$")
-NUMBER = re.compile(r"^\s*([0-9A-Za-z]+)\s*[、.．]\s*")
-SHARE = re.compile(r"^(.+?)\s*(\d+(?:\.\d+)?)\s*分$")
+# Points as offices type them, at the end of a cell: (4分), (4分), (４分), 4分, (4), 4(分),
+# ( 0.5 分 ), and the attachment's own "(4分)。" with a full stop after the weight.
+_NUM = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+WEIGHT = re.compile(
+    rf"(?:[(（]\s*(?P<p>{_NUM})\s*(?:分\s*)?[)）]|(?P<n>{_NUM})\s*(?:分|[(（]\s*分\s*[)）]))"
+    r"[\s。.．,，;；]*$"
+)
+# The item's number before its target: 1、 1. 1． １、 (1) 1) (also with letters: A、)
+_KEY = r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]+"
+NUMBER = re.compile(rf"^\s*(?:[(（]\s*(?P<p>{_KEY})\s*[)）]|(?P<n>{_KEY})\s*[、.．)）])\s*")
+SHARE = re.compile(rf"^(?P<name>.+?)(?:(?P<a>{_NUM})分|[(（](?P<b>{_NUM})分?[)）])$")
+BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+TOTALS = ("合计", "总计", "小计", "总分")
 THIN = Side(style="thin", color="444444")
 
 
@@ -130,7 +144,12 @@ def import_rubrics(
     content: bytes, base: Scheme, source: str = "rubric.xlsx"
 ) -> tuple[Scheme, list[str]]:
     """Read rubrics from .xlsx into ``base`` (whose other settings are kept). Returns the
-    validated scheme and warnings; raises InputError naming sheet, row and column."""
+    validated scheme and warnings; raises InputError naming sheet, row and column.
+
+    The attachment's layout is read as offices type it: title rows and blank rows above the
+    header row, header texts compared after ``headers.normalise`` (line breaks, spaces,
+    full/half width), 得分 and 扣分及激励原因 optional, section cells merged down (or across a
+    row of their own, or left blank below the first), weights as (4分), 4分, (4), 4(分)."""
     try:
         check_xlsx(content, source, RUBRIC_LIMITS)
     except UnsafeWorkbook as exc:
@@ -145,15 +164,31 @@ def import_rubrics(
             meta = json.loads(str(wb[META_SHEET]["A1"].value or "{}"))
         except json.JSONDecodeError:
             meta = {}
-    by_sheet = {r.get("sheet"): r for r in meta.get("rubrics", []) if isinstance(r, dict)}
-    names = {d.name: d.key for d in base.departments}
+    if not isinstance(meta, dict):
+        meta = {}
+    rubric_meta = meta.get("rubrics")
+    by_sheet = {
+        r.get("sheet"): r
+        for r in (rubric_meta if isinstance(rubric_meta, list) else [])
+        if isinstance(r, dict)
+    }
+    names = {normalise(d.name): d.key for d in base.departments}
     errors: list[str] = []
     warnings: list[str] = []
     rubrics = []
+    unrecognised: list[str] = []
     for ws in wb.worksheets:
         if ws.title == META_SHEET or ws.sheet_state != "visible":
             continue
-        rubric = _read_sheet(ws, names, by_sheet.get(ws.title, {}), errors, warnings)
+        header = find_header_row(ws, HEADERS + MACHINE, HEADERS)
+        if header is None or header.matches(HEADERS) < MIN_MATCHES:
+            unrecognised.append(_sheet_found(ws.title, header))
+            continue
+        where = _("%(file)s, sheet %(sheet)s") % {"file": source, "sheet": ws.title}
+        if header.missing(REQUIRED):
+            errors.append(_header_mismatch(where, header))
+            continue
+        rubric = _read_sheet(ws, header, where, names, by_sheet.get(ws.title, {}), errors, warnings)
         if rubric is not None and not by_sheet.get(ws.title):
             key = _rubric_key(base, ws.title, rubric["title"])
             if key is None:
@@ -164,10 +199,24 @@ def import_rubrics(
                 )
                 continue
             rubric["key"] = key
+            known = next((r.title for r in base.rubrics if r.key == key), None)
+            if known is not None and normalise(rubric["title"]) == normalise(known):
+                rubric["title"] = known  # the same title, typed with other widths or spaces
         if rubric is not None:
             rubrics.append(rubric)
     if not rubrics and not errors:
-        errors.append("no sheet has the rubric's header row (项目, 具体目标及权重, …)")
+        errors.append(
+            _(
+                "%(file)s: no sheet has the rubric's header row. Expected the columns "
+                "%(expected)s (%(optional)s may be left out); found: %(found)s."
+            )
+            % {
+                "file": source,
+                "expected": "、".join(HEADERS),
+                "optional": "、".join(OPTIONAL),
+                "found": ";".join(unrecognised) or _("no visible sheet"),
+            }
+        )
     if errors:
         raise InputError(source, errors)
     data = base.model_dump(mode="json")
@@ -178,23 +227,56 @@ def import_rubrics(
     return scheme_from_data(data, source), warnings
 
 
+def _header_mismatch(where: str, header: HeaderRow) -> str:
+    return _(
+        "%(where)s, row %(row)s: the header row does not match the rubric's columns. "
+        "Expected %(expected)s (%(optional)s may be left out); found %(found)s; "
+        "missing %(missing)s."
+    ) % {
+        "where": where,
+        "row": header.row,
+        "expected": "、".join(HEADERS),
+        "optional": "、".join(OPTIONAL),
+        "found": describe(header.found),
+        "missing": "、".join(header.missing(REQUIRED)),
+    }
+
+
+def _sheet_found(sheet: str, header: HeaderRow | None) -> str:
+    if header is None:
+        return _("sheet %(sheet)s is empty") % {"sheet": sheet}
+    return _("sheet %(sheet)s, row %(row)s: %(cells)s") % {
+        "sheet": sheet,
+        "row": header.row,
+        "cells": describe(header.found),
+    }
+
+
 def _rubric_key(base: Scheme, sheet: str, title: str) -> str | None:
+    sheet_key, title_key = normalise(sheet), normalise(title)
     for rubric in base.rubrics:
-        if sheet == rubric.key or title == rubric.title:
+        if sheet_key == normalise(rubric.key) or title_key == normalise(rubric.title):
             return rubric.key
     for category in base.categories:
-        if sheet == category.name or sheet == category.key:
+        if sheet_key in (normalise(category.name), normalise(category.key)):
             return category.rubric
     return None
 
 
 def _cell(ws: Worksheet, row: int, column: int) -> str:
+    if column < 1:
+        return ""
     value = ws.cell(row=row, column=column).value
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def _one_line(text: str) -> str:
+    """A wrapped cell's text without its line breaks (the attachment wraps long targets)."""
+    return BREAKS.sub("", text).strip()
 
 
 def _merged_value(ws: Worksheet, row: int, column: int) -> str:
@@ -211,60 +293,87 @@ def _points(text: str) -> Decimal | None:
         return None
 
 
+def _weight(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match.group("p") or match.group("n"))
+
+
+def _title(ws: Worksheet, header_row: int) -> str:
+    """The rubric's title: the non-empty row nearest above the header row (an office may put
+    "附件" and a blank row above it), else the sheet's name."""
+    for row in range(header_row - 1, 0, -1):
+        for column in range(1, ws.max_column + 1):
+            text = _one_line(_cell(ws, row, column))
+            if text:
+                return text
+    return str(ws.title)
+
+
 def _read_sheet(
     ws: Worksheet,
+    header: HeaderRow,
+    place: str,
     names: dict[str, str],
     meta: dict[str, Any],
     errors: list[str],
     warnings: list[str],
 ) -> dict[str, Any] | None:
-    header_row = next(
-        (
-            r
-            for r in range(1, min(ws.max_row, 20) + 1)
-            if _cell(ws, r, 1) == "项目" and _cell(ws, r, 2).startswith("具体目标")
-        ),
-        None,
-    )
-    if header_row is None:
-        return None
-    columns = {_cell(ws, header_row, c): c for c in range(1, ws.max_column + 1)}
-    missing = [h for h in ("项目", "具体目标及权重", "评分标准", "考核部门") if h not in columns]
-    if missing:
-        errors.append(f"sheet {ws.title}, row {header_row}: missing columns {', '.join(missing)}")
-        return None
-    title = _cell(ws, 1, 1) if header_row > 1 else ws.title
+    columns = header.columns
+    title = _title(ws, header.row)
     sections: list[dict[str, Any]] = []
-    section_meta = list(meta.get("sections", []))
-    for row in range(header_row + 1, ws.max_row + 1):
+    section_meta = meta.get("sections")
+    section_meta = section_meta if isinstance(section_meta, list) else []
+    others = [columns[h] for h in ("评分标准", "考核方式", "考核部门", "备注") if h in columns]
+    repeated_header = {normalise(h) for h in HEADERS}
+    open_section = False  # may a blank 项目 cell continue the section above?
+    for row in range(header.row + 1, ws.max_row + 1):
         where = f"sheet {ws.title}, row {row}"
         section_text = _merged_value(ws, row, columns["项目"])
         target_text = _cell(ws, row, columns["具体目标及权重"])
-        if section_text == "项目" or target_text.startswith("具体目标"):
+        section_key, target_key = normalise(section_text), normalise(target_text)
+        if section_key in repeated_header or target_key in repeated_header:
             continue  # a header repeated on a continuation page
         if not target_text and not section_text:
             continue
-        if section_text.endswith("评分细则") or (target_text == "" and "细则" in section_text):
+        if section_key.endswith("评分细则") or (target_text == "" and "细则" in section_key):
             continue  # a title repeated on a continuation page
+        if section_key.startswith(TOTALS) or (not section_key and target_key.startswith(TOTALS)):
+            continue  # the total row under the table (合计 100分)
         weight_match = WEIGHT.search(section_text)
-        if weight_match is None:
+        if not section_text and open_section:
+            pass  # a section cell unmerged by hand keeps its text in the first row only
+        elif weight_match is None:
+            open_section = False
+            if not target_text:
+                warnings.append(
+                    _(
+                        "%(where)s, row %(row)s: no target and no points; the row is ignored: %(text)s"
+                    )
+                    % {"where": place, "row": row, "text": _row_text(ws, row)[:80]}
+                )
+                continue
             errors.append(
                 f"{where}, column 项目: write the section's points, e.g. 基层组织建设(40分)"
             )
             continue
-        section_name = section_text[: weight_match.start()].strip()
-        if not sections or sections[-1]["name"] != section_name:
-            extra = section_meta[len(sections)] if len(sections) < len(section_meta) else {}
-            sections.append(
-                {
-                    "key": extra.get("key") or f"s{len(sections) + 1}",
-                    "name": section_name,
-                    "weight": weight_match.group(1),
-                    "items": [],
-                    **{k: extra[k] for k in ("source", "note") if k in extra},
-                }
-            )
-        item = _read_item(ws, row, columns, names, where, errors, warnings)
+        else:
+            open_section = True
+            section_name = "".join(section_text[: weight_match.start()].split())
+            if not sections or sections[-1]["name"] != section_name:
+                extra = section_meta[len(sections)] if len(sections) < len(section_meta) else {}
+                if not isinstance(extra, dict):
+                    extra = {}
+                sections.append(
+                    {
+                        "key": extra.get("key") or f"s{len(sections) + 1}",
+                        "name": section_name,
+                        "weight": _weight(weight_match),
+                        "items": [],
+                        **{k: extra[k] for k in ("source", "note") if k in extra},
+                    }
+                )
+        if not target_text and not any(_cell(ws, row, c) for c in others):
+            continue  # the section's own row (its name merged across the columns)
+        item = _read_item(ws, row, place, columns, names, where, errors, warnings)
         if item is not None:
             sections[-1]["items"].append(item)
     if not sections:
@@ -283,40 +392,61 @@ def _read_sheet(
     return rubric
 
 
+def _row_text(ws: Worksheet, row: int) -> str:
+    cells = (_one_line(_cell(ws, row, c)) for c in range(1, ws.max_column + 1))
+    return " ".join(text for text in cells if text)
+
+
+def _shares(text: str) -> list[tuple[str, str | None]]:
+    """考核部门 as typed: "组织科30分、干部科30分", "组织科(30分)⏎干部科(30分)", "组织科⏎30分"
+    (a share's points wrapped onto the next line) → [(normalised name, points or None)]."""
+    shares: list[tuple[str, str | None]] = []
+    for part in re.split(r"[、,,;;/\n]+", unicodedata.normalize("NFKC", text)):
+        part = normalise(part)
+        if not part:
+            continue
+        points = re.fullmatch(rf"[(（]?({_NUM})分[)）]?", part)
+        if points and shares and shares[-1][1] is None:
+            shares[-1] = (shares[-1][0], points.group(1))
+            continue
+        match = SHARE.match(part)
+        if match:
+            shares.append((match.group("name"), match.group("a") or match.group("b")))
+        else:
+            shares.append((part, None))
+    return shares
+
+
 def _read_item(
     ws: Worksheet,
     row: int,
+    place: str,
     columns: dict[str, int],
     names: dict[str, str],
     where: str,
     errors: list[str],
     warnings: list[str],
 ) -> dict[str, Any] | None:
-    text = _cell(ws, row, columns["具体目标及权重"]).replace("\n", "")
+    text = _one_line(_cell(ws, row, columns["具体目标及权重"]))
     number = NUMBER.match(text)
     weight = WEIGHT.search(text)
-    if number is None or weight is None:
+    if number is None or weight is None or weight.start() < number.end():
         errors.append(f"{where}, column 具体目标及权重: write it as 1、目标(4分)")
         return None
     item: dict[str, Any] = {
-        "number": number.group(1),
+        "number": unicodedata.normalize("NFKC", number.group("p") or number.group("n")),
         "target": text[number.end() : weight.start()].strip(),
-        "weight": weight.group(1),
-        "standard": _cell(ws, row, columns["评分标准"]).replace("\n", ""),
-        "method": _cell(ws, row, columns.get("考核方式", 0)) if "考核方式" in columns else "",
-        "remarks": _cell(ws, row, columns["备注"]) if "备注" in columns else "",
+        "weight": _weight(weight),
+        "standard": _one_line(_cell(ws, row, columns["评分标准"])),
+        "method": _one_line(_cell(ws, row, columns.get("考核方式", 0))),
+        "remarks": _one_line(_cell(ws, row, columns.get("备注", 0))),
     }
     shares = []
-    for part in re.split(r"[、,,;;\n]+", _cell(ws, row, columns["考核部门"])):
-        part = part.strip()
-        if not part:
-            continue
-        match = SHARE.match(part)
-        name, points = (match.group(1), match.group(2)) if match else (part, item["weight"])
+    for name, points in _shares(_cell(ws, row, columns["考核部门"])):
         if name not in names:
             errors.append(f"{where}, column 考核部门: unknown department '{name}'")
             return None
-        shares.append({"department": names[name], "points": points})
+        shares.append({"department": names[name], "points": points or item["weight"]})
     if not shares:
         errors.append(f"{where}, column 考核部门: name the assessing department")
         return None
@@ -348,6 +478,16 @@ def _read_item(
             item.update(
                 {k: v for k, v in extra.items() if k in ("note", "bonus", "added_on") and v}
             )
-    if item["remarks"] == "加分项":
-        item["bonus"] = True
+    if normalise(item["remarks"]) == "加分项":
+        if rule_text:
+            item["bonus"] = True
+        else:  # only a target_count rule can add points: the office sets it after import
+            warnings.append(
+                _(
+                    "%(where)s, row %(row)s: item %(number)s is marked 加分项, but only an "
+                    "item counted against a target can add points; it is imported without "
+                    "the bonus: set its rule after the import."
+                )
+                % {"where": place, "row": row, "number": item["number"]}
+            )
     return item

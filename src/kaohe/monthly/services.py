@@ -47,9 +47,11 @@ class CycleError(ValueError):
 
 
 def default_due_date(year: Year, month: int) -> dt.date:
-    """The due day (10th by default) of the month after ``month``."""
-    day = year.scheme.procedure.due_day
-    return dt.date(year.year + 1, 1, day) if month == 12 else dt.date(year.year, month + 1, day)
+    """The due day (10th by default) of the month after ``month``, moved to the next working
+    day when it falls on a holiday or a rest day (China's calendar: ``kaohe.workdays``)."""
+    from kaohe.workdays.selectors import month_due  # the calendar lives in its own app
+
+    return month_due(year.year, month, year.scheme.procedure.due_day).date
 
 
 @transaction.atomic
@@ -597,9 +599,12 @@ def escalation_update(
 
 def send_reminders(*, today: dt.date | None = None) -> int:
     """Remind departments whose sheets are not yet submitted, from ``KAOHE_REMIND_DAYS``
-    before the due date; at most one reminder per department and month a day."""
+    working days before the due date; at most one reminder per department and month a day."""
+    from kaohe.workdays.selectors import add_working_days  # the calendar lives in its own app
+
     today = today or timezone.localdate()
-    horizon = today + dt.timedelta(days=settings.KAOHE_REMIND_DAYS)
+    # the horizon counts working days: a sheet due after a holiday is reminded before it
+    horizon = add_working_days(today, settings.KAOHE_REMIND_DAYS).date
     sent = 0
     sheets = Sheet.objects.filter(
         cycle__status=Cycle.Status.OPEN,

@@ -547,13 +547,11 @@ def evaluation_close(*, acting_user: User, evaluation: Evaluation) -> Evaluation
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days (Monday–Friday) after ``start``."""
-    current = start
-    while days > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+    """The date ``days`` working days after ``start``, on China's calendar (statutory holidays
+    and 调休 make-up working days, with the office's entries): see ``kaohe.workdays``."""
+    from kaohe.workdays import selectors as workdays  # the calendar lives in its own app
+
+    return workdays.add_working_days(start, days).date
 
 
 class ClosingConflict(YearEndError):

@@ -1,0 +1,65 @@
+"""Chinese names for audit actions and object types (the page shows these, the chain keeps
+the codes). An action missing here is shown by its code, never hidden."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "admin.add": _("Set-up: record added"),
+    "admin.change": _("Set-up: record changed"),
+    "admin.delete": _("Set-up: record removed"),
+    "auth.login": _("Logged in"),
+    "auth.login_failed": _("Failed login"),
+    "auth.lockout": _("Account locked after failed logins"),
+    "auth.logout": _("Logged out"),
+    "ballot.cast": _("Ballot cast"),
+    "ballots.issue": _("Ballot codes issued"),
+    "ballots.print": _("Ballot codes printed"),
+    "ballots.reprint": _("Ballot codes printed again"),
+    "calendar.add": _("Calendar day added"),
+    "calendar.change": _("Calendar day changed"),
+    "calendar.remove": _("Calendar day removed"),
+    "calendar.restore": _("Calendar day restored"),
+    "cycle.open": _("Month opened"),
+    "declaration.decide": _("Declaration decided"),
+    "declaration.submit": _("Declaration submitted"),
+    "declaration.withdraw": _("Declaration withdrawn"),
+    "declarations.close": _("Declaration window closed"),
+    "declarations.open": _("Declaration window opened"),
+    "demo.seed": _("Demo data loaded"),
+    "entry.correct": _("Score corrected after acceptance"),
+    "entry.save": _("Score saved"),
+    "escalation.raise": _("Escalation raised"),
+    "escalation.update": _("Escalation updated"),
+    "evaluation.close": _("Evaluation closed"),
+    "evaluation.open": _("Evaluation opened"),
+    "evidence.add": _("Evidence attached"),
+    "evidence.mismatch": _("Evidence file changed on disk"),
+    "fault.record": _("Fault recorded by the office"),
+    "notice.publish": _("Notice published"),
+    "notice.reopen": _("Notice reopened"),
+    "objection.answer": _("Objection answered"),
+    "objection.lodge": _("Objection lodged"),
+    "results.approve": _("Results approved"),
+    "results.compute": _("Results aggregated"),
+    "results.finalize": _("Results made final"),
+    "results.reopen": _("Year reopened"),
+    "results.return": _("Results returned"),
+    "results.submit": _("Results submitted for review"),
+    "sheet.accept": _("Sheet accepted"),
+    "sheet.mark_clean": _("Remaining cells scored clean"),
+    "sheet.return": _("Sheet returned"),
+    "sheet.submit": _("Sheet submitted"),
+    "sheet.upload": _("Sheet uploaded from Excel"),
+    "sheet.xlsx": _("Offline sheet downloaded"),
+    "target.set": _("Target set"),
+    "user.password": _("Password changed"),
+    "user.roles": _("Roles changed"),
+    "year.create": _("Year created"),
+}
+
+
+def action_label(code: str) -> str:
+    label = ACTIONS.get(code)
+    return str(label) if label is not None else code
