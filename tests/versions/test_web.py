@@ -101,6 +101,8 @@ def test_a_july_added_target_shows_in_the_diff_the_explanations_and_the_letters_
     assert draft.status == "confirmed" and draft.confirmed_by == world.users["office"]
     event = AuditEvent.objects.get(action="scheme_version.confirm")
     assert event.reason == REASON
+    log = world.client("office").get(reverse("audit-log")).content.decode()
+    assert "方案新版本确认" in log and "方案版本草稿上传" in log
     year = Year.objects.get(pk=world.year.pk)
     assert year.version == 2
     assert year.scheme_for(6).version is None
