@@ -28,6 +28,7 @@ from .engine import (
 )
 from .engine.errors import pydantic_messages
 from .engine.scheme import Scheme
+from .engine.versions import version_label
 
 
 def parse_months(text: str | None) -> list[int] | None:
@@ -98,6 +99,11 @@ def print_result(result: YearResult) -> None:
     scheme = result.scheme
     months = sorted(result.monthly)
     print(f"{scheme.title}  考核月份:{months[0]}–{months[-1]}月" if months else scheme.title)
+    if result.versions is not None:
+        for version in result.versions.schemes[1:]:
+            info = version.version
+            if info is not None:
+                print(f"  {version_label(version)}:{info.reason}(批准:{info.approved_by})")
     for category in scheme.categories:
         rows = result.annual[category.key]
         print(f"\n== 年度排名:{category.name}({len(rows)}个单位) ==")
@@ -146,8 +152,9 @@ def cmd_scheme_check(args: argparse.Namespace) -> int:
 
 def _compute(args: argparse.Namespace) -> YearResult:
     scheme = load_scheme(args.scheme)
+    amendments = [load_scheme(path) for path in args.amendment]
     facts = load_facts(args.facts)
-    return compute_year(scheme, facts, parse_months(args.months))
+    return compute_year(scheme, facts, parse_months(args.months), amendments=amendments)
 
 
 def cmd_compute(args: argparse.Namespace) -> int:
@@ -401,6 +408,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--scheme", default="district-2014", help="built-in name or file")
         sub.add_argument("--facts", required=True, help="facts file (.json or .yaml)")
+        sub.add_argument(
+            "--amendment",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="a later version of the scheme (第五条), repeatable, in version order",
+        )
         sub.add_argument("--months", help="months to compute, e.g. 1-6 (default: all in the facts)")
         sub.add_argument("--json", action="store_true", help="print JSON (docs/facts-format.md)")
         if name == "explain":

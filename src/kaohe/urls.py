@@ -11,6 +11,7 @@ from kaohe.web import (
     evaluation,
     results,
     sheets,
+    versions,
     views,
     yearend,
 )
@@ -35,6 +36,18 @@ urlpatterns = [
         name="ranking-xlsx",
     ),
     path("years/<int:year>/letters/<str:code>/", views.letter, name="letter"),
+    path("years/<int:year>/versions/", versions.version_list, name="versions"),
+    path("years/<int:year>/versions/<int:pk>/", versions.version_detail, name="version"),
+    path(
+        "years/<int:year>/versions/<int:pk>/confirm/",
+        versions.version_confirm_view,
+        name="version-confirm",
+    ),
+    path(
+        "years/<int:year>/versions/<int:pk>/discard/",
+        versions.version_discard_view,
+        name="version-discard",
+    ),
     path("years/<int:year>/months/<int:month>/", sheets.cycle_detail, name="cycle"),
     path("years/<int:year>/months/<int:month>/ranking/", results.ranking, name="ranking"),
     path("years/<int:year>/units/<str:code>/", results.unit_page, name="unit"),

@@ -30,7 +30,7 @@ from kaohe.yearend.services import (
     figures_sha,
     window_set,
 )
-from kaohe.years.services import year_create
+from kaohe.years.services import version_upload, year_create
 
 from .conftest import World, build_world
 
@@ -91,6 +91,17 @@ def build_fuzz_world() -> FuzzWorld:
         year=year, unit=world.units["S3"], action="talk", month=1, months=[1]
     )
 
+    _source, text = read_scheme_text("district-2014")
+    version = version_upload(  # a draft scheme version (第五条) waiting for the office
+        acting_user=office,
+        year=year,
+        scheme_text=text,
+        source="v2.yaml",
+        from_month=7,
+        reason="追加目标",
+        approved_by="部务会",
+    )
+
     published = _published_year(world)
     objection = Objection.objects.create(
         year=published, unit=world.units["S1"], text="第6项有误", created_by=unit_a
@@ -115,6 +126,7 @@ def build_fuzz_world() -> FuzzWorld:
         "fmt": ["xlsx", "pdf"],
         "case": [case.pk],
         "objection": [objection.pk],
+        "version": [version.pk],
     }
     wrong: dict[str, list[Any]] = {
         "year": [1999, 0, HUGE_INT],
@@ -122,6 +134,7 @@ def build_fuzz_world() -> FuzzWorld:
         "sheet_id": [0, max(valid["sheet_id"]) + 10_000, HUGE_INT],
         "decl": [0, max(decl_pks) + 10_000, HUGE_INT],
         "evidence": [0, evidence.pk + 10_000, HUGE_INT],
+        "version": [0, version.pk + 10_000, HUGE_INT],
     }
     return FuzzWorld(world, valid, wrong, items)
 

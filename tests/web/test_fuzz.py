@@ -71,6 +71,9 @@ ARG_SOURCES: dict[tuple[str, str], str] = {
     ("deduction-refuse", "pk"): "decl",
     ("veto-confirm", "pk"): "decl",
     ("veto-refuse", "pk"): "decl",
+    ("version", "pk"): "version",
+    ("version-confirm", "pk"): "version",
+    ("version-discard", "pk"): "version",
 }
 DEFAULT_SOURCES = {
     "year": "year",
@@ -93,6 +96,8 @@ DISCOVER = {
         "declaration",
         "evaluation",
         "results",
+        "versions",
+        "version",
     ],
     "assessor_org": ["sheet", "cell"],
     "unit_a": ["declarations", "declaration", "notice"],

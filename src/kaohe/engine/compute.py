@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -19,6 +19,7 @@ from .monthly import EscalationAction, MonthScore, MonthScorer, escalations, mon
 from .ranking import RankRow, rank_rows
 from .results import ResultsUse, results_use
 from .scheme import Scheme
+from .versions import Versions
 
 REF_TOTAL = "第四条"
 REF_RANK = "第十一条(四)"
@@ -72,6 +73,7 @@ class YearResult:
     escalations: list[EscalationAction]
     results_use: dict[str, ResultsUse]
     scorer: MonthScorer
+    versions: Versions | None = None
     ranks: dict[str, RankRow] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -108,16 +110,28 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def compute_year(scheme: Scheme, facts: Facts, months: list[int] | None = None) -> YearResult:
+def compute_year(
+    scheme: Scheme,
+    facts: Facts,
+    months: list[int] | None = None,
+    *,
+    amendments: Sequence[Scheme] = (),
+) -> YearResult:
     """Validate ``facts`` against ``scheme`` and compute the whole year (or ``months``).
+    ``amendments`` are the later versions of the scheme (第五条): month m is scored with the
+    latest version applying from m or earlier, the year-end components with the last one.
     Raises InputError listing every problem; the same inputs always give the same result."""
     with _gc_paused():
-        return _compute_year(scheme, facts, months)
+        return _compute_year(scheme, facts, months, amendments)
 
 
-def _compute_year(scheme: Scheme, facts: Facts, months: list[int] | None) -> YearResult:
-    index = SchemeIndex(scheme)
-    errors = facts_errors(index, facts)
+def _compute_year(
+    scheme: Scheme, facts: Facts, months: list[int] | None, amendments: Sequence[Scheme]
+) -> YearResult:
+    versions = Versions.build(scheme, amendments) if amendments else None
+    # achievements, faults and ballots are year-end facts: checked against the last version
+    index = versions.indexes[-1] if versions else SchemeIndex(scheme)
+    errors = facts_errors(index, facts, versions)
     if errors:
         raise InputError("facts", errors)
     chosen = sorted(set(months if months is not None else facts.months))
@@ -127,7 +141,9 @@ def _compute_year(scheme: Scheme, facts: Facts, months: list[int] | None) -> Yea
             raise InputError(
                 "months", [f"month {m} is not among the facts' months" for m in unknown]
             )
-    scorer = MonthScorer(index, facts)
+    scorer = MonthScorer(index, facts, versions)
+    if versions is not None:
+        scheme = versions.last  # the year-end components: the last version
     scores = {(u.id, m): scorer.score(u, m) for u in facts.units for m in chosen}
     monthly = monthly_rankings(facts.units, scores, chosen, scheme.escalation)
     actions = escalations(monthly, chosen, scheme.escalation)
@@ -171,6 +187,7 @@ def _compute_year(scheme: Scheme, facts: Facts, months: list[int] | None) -> Yea
         escalations=actions,
         results_use=results_use(scheme, years, annual),
         scorer=scorer,
+        versions=versions,
     )
 
 

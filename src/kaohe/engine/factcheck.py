@@ -16,6 +16,7 @@ from .scheme import (
     SubRubricRule,
     TargetCountRule,
 )
+from .versions import Versions
 
 RULE_FIELDS = {
     ChecksRule: "checks",
@@ -27,7 +28,9 @@ RULE_FIELDS = {
 FINDING_FIELDS = ("checks", "count", "met", "deduction")
 
 
-def facts_errors(index: SchemeIndex, facts: Facts) -> list[str]:
+def facts_errors(index: SchemeIndex, facts: Facts, versions: Versions | None = None) -> list[str]:
+    """Every problem of ``facts`` against the scheme; with ``versions``, a finding is checked
+    against the version of its month and a target against any version naming its item."""
     scheme = index.scheme
     errors: list[str] = []
     if facts.year != scheme.year:
@@ -49,16 +52,32 @@ def facts_errors(index: SchemeIndex, facts: Facts) -> list[str]:
     if errors:
         return errors  # later checks need sound units
 
-    def item_of(path: str, unit_id: str, number: str) -> tuple[Unit, Item] | None:
+    every_index = versions.indexes if versions else (index,)
+
+    def item_of(
+        path: str, unit_id: str, number: str, month: int | None = None
+    ) -> tuple[Unit, Item] | None:
         unit = units.get(unit_id)
         if unit is None:
             errors.append(f"{path}.unit: unknown unit '{unit_id}'")
             return None
-        item = index.rubric_for(unit.category).items.get(number)
-        if item is None or not item.applies_to(unit.kind):
+        if versions is not None and month is not None:
+            candidates: tuple[SchemeIndex, ...] = (versions.index_for(month),)
+        else:
+            candidates = every_index[::-1]
+        for candidate in candidates:
+            item = candidate.rubric_for(unit.category).items.get(number)
+            if item is not None and item.applies_to(unit.kind):
+                return unit, item
+        if versions is not None and month is not None:
+            label = versions.label_for(month)
+            errors.append(
+                f"{path}.item: no item '{number}' applies to unit '{unit_id}' in month {month} "
+                f"({label})"
+            )
+        else:
             errors.append(f"{path}.item: no item '{number}' applies to unit '{unit_id}'")
-            return None
-        return unit, item
+        return None
 
     seen_targets: set[tuple[str, str]] = set()
     for i, target in enumerate(facts.targets):
@@ -77,9 +96,10 @@ def facts_errors(index: SchemeIndex, facts: Facts) -> list[str]:
         path = f"findings[{i}]"
         if finding.month not in month_set:
             errors.append(f"{path}.month: month {finding.month} is not among the months assessed")
-        found = item_of(path, finding.unit, finding.item)
+        found = item_of(path, finding.unit, finding.item, finding.month)
         if found:
-            errors.extend(finding_errors(index, path, found[0], found[1], finding))
+            month_index = versions.index_for(finding.month) if versions else index
+            errors.extend(finding_errors(month_index, path, found[0], found[1], finding))
     for i, achievement in enumerate(facts.achievements):
         path = f"achievements[{i}]"
         if achievement.unit not in units:

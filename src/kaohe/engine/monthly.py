@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 
-from .explain import ZERO, Line
+from .explain import ZERO, Line, divide, fmt
 from .facts import Facts, Finding, Target, Unit
 from .index import SchemeIndex
 from .ranking import RankRow, bottom_group, rank_rows
 from .rules import TargetProgress, item_ref, score_shares, score_sub_rubric, score_target
 from .scheme import Escalation, Item, TargetCountRule
+from .versions import REF_VERSIONS, Versions
 
 REF_MONTHLY = "第十一条(二)"
 REF_ESCALATION = "第十二条(三)"
@@ -53,10 +54,12 @@ def due_so_far(target: Target, month: int) -> int:
 
 
 class MonthScorer:
-    """Computes month target scores; work is proportional to findings and set targets."""
+    """Computes month target scores; work is proportional to findings and set targets.
+    With ``versions``, each month is scored with the scheme version of that month."""
 
-    def __init__(self, index: SchemeIndex, facts: Facts) -> None:
+    def __init__(self, index: SchemeIndex, facts: Facts, versions: Versions | None = None) -> None:
         self.index = index
+        self.versions = versions
         self.names = {d.key: d.name for d in index.scheme.departments}
         self.places = index.scheme.annual_target.places
         self.at_year_end = index.scheme.annual_target.bonus == "at_year_end"
@@ -84,7 +87,8 @@ class MonthScorer:
             self.target_items[t.unit].add(t.item)
 
     def score(self, unit: Unit, month: int, explain: bool = False) -> MonthScore:
-        items, full = self.index.applicable(unit.category, unit.kind, month)
+        index = self.versions.index_for(month) if self.versions else self.index
+        items, full = index.applicable(unit.category, unit.kind, month)
         by_item = self.findings.get((unit.id, month), {})
         relevant = self.target_items.get(unit.id, set()) | by_item.keys()
         total = full
@@ -93,7 +97,7 @@ class MonthScorer:
             item = items.get(number)
             if item is None or number not in relevant:
                 continue
-            score, detail = self._item(unit, item, month, by_item.get(number, ()), explain)
+            score, detail = self._item(index, unit, item, month, by_item.get(number, ()), explain)
             total += score - item.weight
             if explain and (score != item.weight or detail):
                 lines.append(
@@ -105,13 +109,38 @@ class MonthScorer:
                         children=tuple(detail),
                     )
                 )
+        rubric = index.rubric_for(unit.category).rubric
+        base = self.versions.base_total(rubric.key) if self.versions else rubric.total
+        if index.scheme.month_total.method == "normalised" and full != base and full > 0:
+            # an added target raised (or a removal lowered) the month's full marks: the
+            # month is scored out of the rubric's total, as the year began (百分制)
+            scaled = divide(total * base, full, self.places)
+            if explain:
+                lines.append(
+                    Line(
+                        f"折算为{fmt(base)}分制",
+                        scaled - total,
+                        ref=REF_VERSIONS,
+                        note=f"{fmt(total)} ÷ 本月满分{fmt(full)} × {fmt(base)} = {fmt(scaled)}",
+                    )
+                )
+            total = scaled
         line = None
         if explain:
-            line = Line(f"{month}月目标得分", total, ref=REF_MONTHLY, children=tuple(lines))
+            note = self.versions.label_for(month) if self.versions and self.versions.several else ""
+            line = Line(
+                f"{month}月目标得分", total, ref=REF_MONTHLY, note=note, children=tuple(lines)
+            )
         return MonthScore(unit.id, month, total, line)
 
     def _item(
-        self, unit: Unit, item: Item, month: int, found: Sequence[Finding], explain: bool
+        self,
+        index: SchemeIndex,
+        unit: Unit,
+        item: Item,
+        month: int,
+        found: Sequence[Finding],
+        explain: bool,
     ) -> tuple[Decimal, list[Line]]:
         rule = item.rule
         if isinstance(rule, TargetCountRule):
@@ -125,7 +154,7 @@ class MonthScorer:
             achieved = self.achieved.get((unit.id, item.number), _NONE)[month]
             progress = TargetProgress(target.target, due_so_far(target, month), achieved)
             return score_target(item, rule, progress, found, explain)
-        sub = self.index.sub_rubric(item)
+        sub = index.sub_rubric(item)
         if sub is not None:
             return score_sub_rubric(item, sub, self.names, found, self.places, explain)
         return score_shares(item, self.names, found, explain)

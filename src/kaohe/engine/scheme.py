@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import limits
+
 Points = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=4)]
 Key = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Text = Annotated[str, Field(max_length=2000)]
@@ -295,6 +297,27 @@ class SecondEyes(Sourced):
     vetoes: bool = True
 
 
+class MonthTotal(Sourced):
+    """How a month's target score is totalled when the items counting that month do not add
+    up to the rubric's total — a target added during the year (Art. 5) raises them:
+    ``normalised`` scales the month to the rubric's total of version 1 (百分制), ``summed``
+    keeps the raised full marks, ``fixed`` refuses a version that changes the full marks."""
+
+    method: Literal["normalised", "summed", "fixed"] = "normalised"
+
+
+class VersionInfo(Strict):
+    """A later version of the year's scheme (第五条: targets added during the year): its
+    number (version 1 is the scheme the year opened with), the month it applies from, why and
+    who approved it (部务会 or the leader)."""
+
+    number: Annotated[int, Field(ge=2, le=99)]
+    from_month: Annotated[int, Field(ge=2, le=12)]
+    reason: Annotated[str, Field(min_length=1, max_length=limits.TEXT_MAX)]
+    approved_by: Annotated[str, Field(min_length=1, max_length=limits.LINE_MAX)]
+    approved_on: date | None = None
+
+
 class Scheme(Strict):
     """A year's assessment scheme, validated and frozen."""
 
@@ -313,6 +336,10 @@ class Scheme(Strict):
     procedure: Procedure = Procedure()
     commendation: Commendation = Commendation()
     second_eyes: SecondEyes = SecondEyes(source="default")
+
+
+    month_total: MonthTotal = MonthTotal(source="default")
+    version: VersionInfo | None = None
 
     def category(self, key: str) -> Category:
         return next(c for c in self.categories if c.key == key)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from kaohe.engine import Facts, YearResult, compute_year
+from kaohe.engine import Facts, Scheme, YearResult, compute_year
 from kaohe.people.models import Department, Unit, User
 from kaohe.years.models import Target, Year
 
@@ -66,7 +67,7 @@ class SheetGrid:
 def sheet_grid(sheet: Sheet, as_of: datetime | None = None) -> SheetGrid:
     """Every cell of a sheet with its current entry; a fixed number of queries."""
     year = sheet.cycle.year
-    scheme = year.scheme
+    scheme = year.scheme_for(sheet.cycle.month)
     units = units_in_scope(scheme, sheet.department_id, year_units(year), memberships())
     entries = {
         (e.unit_id, e.item, e.sub_item): e
@@ -248,7 +249,13 @@ def complete_months(year: Year) -> list[int]:
 
 
 def year_result(
-    year: Year, as_of: datetime | None = None, months: list[int] | None = None
+    year: Year,
+    as_of: datetime | None = None,
+    months: list[int] | None = None,
+    *,
+    amendments: Sequence[Scheme] | None = None,
 ) -> YearResult:
-    """The engine's result for the year's open months (or ``months``) from stored facts."""
-    return compute_year(year.scheme, year_facts(year, as_of), months)
+    """The engine's result for the year's open months (or ``months``) from stored facts,
+    each month with its scheme version (the year's confirmed ones, or ``amendments``)."""
+    chosen = year.amendments() if amendments is None else amendments
+    return compute_year(year.base_scheme, year_facts(year, as_of), months, amendments=chosen)

@@ -274,7 +274,7 @@ def scores_save(
     problems = _text_errors(
         _("Reason for correction"), correction_reason, multiline=True, limit=limits.TEXT_MAX
     )
-    scheme = year.scheme
+    scheme = year.scheme_for(sheet.cycle.month)  # the version the month is scored with
     index = SchemeIndex(scheme)
     members = memberships()
     keys = dict(Department.objects.values_list("pk", "key"))

@@ -97,7 +97,7 @@ def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
     sheet = for_user(current_user(request), SHEETS, pk=sheet_id)
     grid = sheet_grid(sheet)
     tables: dict[str, dict[str, Any]] = {}
-    scheme = sheet.cycle.year.scheme
+    scheme = sheet.cycle.year.scheme_for(sheet.cycle.month)
     for unit, cells in grid.rows:
         table = tables.setdefault(
             unit.category, {"category": scheme.category(unit.category), "items": {}, "rows": []}
@@ -178,7 +178,7 @@ def cell_edit(request: HttpRequest, sheet_id: int, code: str, item: str) -> Http
     user = current_user(request)
     sheet = for_user(user, SHEETS, may=may_score_sheet, pk=sheet_id)
     unit = for_user(user, Unit, may=lambda _user, _unit: True, code=code)  # scope: columns
-    scheme = sheet.cycle.year.scheme
+    scheme = sheet.cycle.year.scheme_for(sheet.cycle.month)
     columns = [c for c in columns_for(scheme, sheet.department.key, unit) if c.item.number == item]
     if not columns:
         raise Http404

@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 
 from kaohe.engine import InputError, load_scheme
 from kaohe.engine.loader import read_scheme_text
+from kaohe.engine.scheme import Item
 from kaohe.excel.rubric import export_rubrics, import_rubrics
 from kaohe.monthly.models import Cycle, Sheet
 from kaohe.monthly.services import CycleError, cycle_open
 from kaohe.people.models import Unit
 from kaohe.years.finality import YearFinal
 from kaohe.years.models import Target, Year
+from kaohe.years.selectors import added_targets
 from kaohe.years.services import YearError, target_items, target_set, year_create
 
 from .access import any_user, current_user, for_user, is_office, require, role, sees_everything
@@ -273,10 +275,12 @@ def _shown(form: TargetsForm, unit_id: int, number: str, current: dict) -> objec
 
 @role(any_user)
 def letter(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """A unit's responsibility letter: its items, weights, standards and targets; printable."""
+    """A unit's responsibility letter: its items, weights, standards and targets as signed
+    at the start of the year (version 1), and the targets later versions added (补充目标,
+    第五条) with the month they count from and why; printable."""
     the_year = get_object_or_404(Year, year=year)
     unit = for_user(current_user(request), Unit, code=code)
-    scheme = the_year.scheme
+    scheme = the_year.base_scheme
     rubric = scheme.rubric(scheme.category(unit.category).rubric)
     unit_targets = dict(
         Target.objects.filter(year=the_year, unit=unit).values_list("item", "target")
@@ -288,11 +292,7 @@ def letter(request: HttpRequest, year: int, code: str) -> HttpResponse:
         for item in section.items:
             if not item.applies_to(unit.kind):
                 continue
-            shares = "、".join(
-                f"{names[s.department]}" + (f"{s.points}分" if len(item.departments) > 1 else "")
-                for s in item.departments
-            )
-            rows.append((item, shares, unit_targets.get(item.number)))
+            rows.append((item, _shares(item, names), unit_targets.get(item.number)))
         sections.append((section, rows))
     return render(
         request,
@@ -303,5 +303,16 @@ def letter(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "rubric": rubric,
             "sections": sections,
             "category": scheme.category(unit.category),
+            "addendum": [
+                (added, _shares(added.item, names), unit_targets.get(added.item.number))
+                for added in added_targets(the_year, unit.category, unit.kind)
+            ],
         },
+    )
+
+
+def _shares(item: Item, names: dict[str, str]) -> str:
+    return "、".join(
+        names[s.department] + (f"{s.points}分" if len(item.departments) > 1 else "")
+        for s in item.departments
     )

@@ -82,7 +82,8 @@ def year_end_data(
 
 
 def year_end_result(year: Year, extra: list[Declaration] | None = None) -> YearResult:
-    return compute_year(year.scheme, Facts.model_validate(year_end_data(year, extra=extra)))
+    facts = Facts.model_validate(year_end_data(year, extra=extra))
+    return compute_year(year.base_scheme, facts, amendments=year.amendments())
 
 
 def published_figures(result: YearResult) -> dict[str, Any]:

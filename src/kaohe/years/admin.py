@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Target, Year
+from .models import SchemeVersion, Target, Year
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,3 +33,12 @@ class TargetAdmin(ReadOnlyAdmin):
 
     list_display = ("year", "unit", "item", "target")
     list_filter = ("year", "item")
+
+
+@admin.register(SchemeVersion)
+class SchemeVersionAdmin(ReadOnlyAdmin):
+    """Uploaded, confirmed or discarded on the scheme-versions page (audited)."""
+
+    list_display = ("year", "number", "from_month", "status", "approved_by", "created_at")
+    list_filter = ("year", "status")
+    readonly_fields = ("scheme_text", "sha256")
