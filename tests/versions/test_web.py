@@ -16,9 +16,10 @@ from django.utils import translation
 
 from kaohe.audit.models import AuditEvent
 from kaohe.monthly.models import Cycle
-from kaohe.monthly.selectors import sheet_grid, year_result
+from kaohe.monthly.selectors import pending_cell_confirmations, sheet_grid, year_result
 from kaohe.monthly.services import (
     cycle_open,
+    deduction_confirm,
     entry_save,
     mark_rest_clean,
     sheet_accept,
@@ -70,6 +71,9 @@ def open_and_accept(world: World, month: int, scores: list[tuple[str, str, str]]
         )
         mark_rest_clean(acting_user=user, sheet=sheet)
         sheet_submit(acting_user=user, sheet=sheet)
+    for confirmation in pending_cell_confirmations(office):  # second eyes on large deductions
+        deduction_confirm(acting_user=office, confirmation=confirmation)
+    for sheet in cycle.sheets.all():
         sheet_accept(acting_user=office, sheet=sheet)
     return cycle
 

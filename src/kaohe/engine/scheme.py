@@ -337,7 +337,6 @@ class Scheme(Strict):
     commendation: Commendation = Commendation()
     second_eyes: SecondEyes = SecondEyes(source="default")
 
-
     month_total: MonthTotal = MonthTotal(source="default")
     version: VersionInfo | None = None
 
