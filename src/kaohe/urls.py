@@ -9,6 +9,7 @@ from kaohe.web import (
     closing,
     confirmations,
     evaluation,
+    jobs,
     results,
     sheets,
     versions,
@@ -91,6 +92,7 @@ urlpatterns = [
     path("notices/<int:year>/", closing.notice, name="notice"),
     path("notices/<int:year>/notice.pdf", closing.notice_pdf, name="notice-pdf"),
     path("audit/", audit_log.audit_log, name="audit-log"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job"),
     path("workdays/", include("kaohe.workdays.urls")),
     path("admin/", admin.site.urls),
 ]
