@@ -8,7 +8,9 @@ from datetime import date
 from decimal import Decimal
 
 from .explain import ZERO, Line, divide, fmt, statement
-from .facts import Achievement, Fault, Tally
+from .records import AchievementData as Achievement
+from .records import FaultData as Fault
+from .records import TallyData as Tally
 from .index import ABSTAIN
 from .monthly import MonthScore
 from .scheme import AnnualTarget, Scheme

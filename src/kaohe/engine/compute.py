@@ -13,10 +13,15 @@ from .annual import achievement_bonus, fault_deduction, recognition_score, targe
 from .errors import InputError
 from .explain import Line, statement
 from .factcheck import facts_errors
-from .facts import Achievement, Facts, Fault, Tally, Unit
+from .facts import Facts
 from .index import SchemeIndex
 from .monthly import EscalationAction, MonthScore, MonthScorer, escalations, monthly_rankings
 from .ranking import RankRow, rank_rows
+from .records import AchievementData as Achievement
+from .records import FactsData, from_model
+from .records import FaultData as Fault
+from .records import TallyData as Tally
+from .records import UnitData as Unit
 from .results import ResultsUse, results_use
 from .scheme import Scheme
 from .versions import Versions
@@ -64,7 +69,7 @@ class UnitYear:
 @dataclass
 class YearResult:
     scheme: Scheme
-    facts: Facts
+    facts: FactsData
     units: dict[str, UnitYear]
     monthly: dict[int, dict[str, list[RankRow]]]
     annual: dict[str, list[RankRow]]
@@ -110,7 +115,7 @@ def _gc_paused() -> Iterator[None]:
 
 def compute_year(
     scheme: Scheme,
-    facts: Facts,
+    facts: Facts | FactsData,
     months: list[int] | None = None,
     *,
     amendments: Sequence[Scheme] = (),
@@ -120,11 +125,11 @@ def compute_year(
     latest version applying from m or earlier, the year-end components with the last one.
     Raises InputError listing every problem; the same inputs always give the same result."""
     with _gc_paused():
-        return _compute_year(scheme, facts, months, amendments)
+        return _compute_year(scheme, from_model(facts), months, amendments)
 
 
 def _compute_year(
-    scheme: Scheme, facts: Facts, months: list[int] | None, amendments: Sequence[Scheme]
+    scheme: Scheme, facts: FactsData, months: list[int] | None, amendments: Sequence[Scheme]
 ) -> YearResult:
     versions = Versions.build(scheme, amendments) if amendments else None
     # achievements, faults and ballots are year-end facts: checked against the last version

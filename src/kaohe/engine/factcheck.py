@@ -5,7 +5,9 @@ from __future__ import annotations
 from itertools import pairwise
 
 from .errors import duplicates
-from .facts import Facts, Finding, Unit
+from .records import AnyFinding as Finding
+from .records import AnyUnit as Unit
+from .records import FactsData as Facts
 from .index import ABSTAIN, SchemeIndex
 from .scheme import (
     AllOrNothingRule,

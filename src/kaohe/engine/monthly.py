@@ -9,7 +9,10 @@ from decimal import Decimal
 from itertools import accumulate
 
 from .explain import ZERO, Line, divide, fmt, statement
-from .facts import Facts, Finding, Target, Unit
+from .records import FactsData as Facts
+from .records import FindingData as Finding
+from .records import TargetData as Target
+from .records import UnitData as Unit
 from .index import SchemeIndex
 from .ranking import RankRow, bottom_group, rank_rows
 from .rules import TargetProgress, item_ref, score_shares, score_sub_rubric, score_target

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .explain import ZERO, Line, divide, statement
-from .facts import Finding
+from .records import AnyFinding as Finding
 from .index import RubricIndex
 from .scheme import (
     AllOrNothingRule,
