@@ -25,10 +25,10 @@ from .engine import (
     compute_year,
     explain_unit,
     load_scheme,
+    records,
     render,
     shown,
 )
-from .engine import records
 from .engine.errors import pydantic_messages
 from .engine.records import FactsData
 from .engine.scheme import Scheme

@@ -56,7 +56,8 @@ def test_demo_year_from_yaml_gives_the_same_json(demo_file: Path, tmp_path: Path
 
 def test_5000_unit_year_json_is_unchanged(large_file: Path) -> None:
     expected = dict(
-        reversed(line.split()) for line in (GOLDEN / "units-5000-seed-7.sha256").read_text().splitlines()
+        reversed(line.split())
+        for line in (GOLDEN / "units-5000-seed-7.sha256").read_text().splitlines()
     )
     plain = kaohe("compute", "--facts", str(large_file), "--json")
     assert hashlib.sha256(plain).hexdigest() == expected["units-5000-seed-7.json"]

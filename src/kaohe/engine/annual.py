@@ -8,11 +8,11 @@ from datetime import date
 from decimal import Decimal
 
 from .explain import ZERO, Line, divide, fmt, statement
+from .index import ABSTAIN
+from .monthly import MonthScore
 from .records import AchievementData as Achievement
 from .records import FaultData as Fault
 from .records import TallyData as Tally
-from .index import ABSTAIN
-from .monthly import MonthScore
 from .scheme import AnnualTarget, Scheme
 
 REF_T = "第五条、第十一条(二)"

@@ -9,14 +9,30 @@ from decimal import Decimal
 from itertools import accumulate
 
 from .explain import ZERO, Line, divide, fmt, statement
+from .index import SchemeIndex
+from .ranking import RankRow, bottom_group, rank_rows
 from .records import FactsData as Facts
 from .records import FindingData as Finding
 from .records import TargetData as Target
 from .records import UnitData as Unit
-from .index import SchemeIndex
-from .ranking import RankRow, bottom_group, rank_rows
-from .rules import TargetProgress, item_ref, score_shares, score_sub_rubric, score_target
-from .scheme import Escalation, Item, TargetCountRule
+from .rules import (
+    TargetProgress,
+    check_points,
+    item_ref,
+    score_shares,
+    score_sub_rubric,
+    score_target,
+    simple_total,
+)
+from .scheme import (
+    AllOrNothingRule,
+    ChecksRule,
+    DiscretionaryRule,
+    Escalation,
+    Item,
+    PerCountRule,
+    TargetCountRule,
+)
 from .versions import REF_VERSIONS, Versions
 
 REF_MONTHLY = "第十一条(二)"
@@ -66,6 +82,8 @@ class MonthScorer:
         self.names = {d.key: d.name for d in index.scheme.departments}
         self.places = index.scheme.annual_target.places
         self.at_year_end = index.scheme.annual_target.bonus == "at_year_end"
+        self._check_points: dict[int, dict[str, Decimal]] = {}  # by id(rule): this year's scheme
+        self._by_gap: dict[int, dict[int, Decimal]] = {}  # by id(item)
         self.findings: dict[tuple[str, int], dict[str, list[Finding]]] = {}
         monthly: dict[tuple[str, str], list[int]] = {}
         for f in facts.findings:
@@ -90,6 +108,8 @@ class MonthScorer:
             self.target_items[t.unit].add(t.item)
 
     def score(self, unit: Unit, month: int, explain: bool = False) -> MonthScore:
+        if not explain:
+            return MonthScore(unit.id, month, self.total(unit, month))
         index = self.versions.index_for(month) if self.versions else self.index
         items, full = index.applicable(unit.category, unit.kind, month)
         by_item = self.findings.get((unit.id, month), {})
@@ -135,6 +155,66 @@ class MonthScorer:
                 f"{month}月目标得分", total, ref=REF_MONTHLY, note=note, children=tuple(lines)
             )
         return MonthScore(unit.id, month, total, line)
+
+    def total(self, unit: Unit, month: int) -> Decimal:
+        """The month target score alone: the same arithmetic as ``score`` without lines,
+        visiting only the items with findings or a target (the rest score their weight)."""
+        index = self.versions.index_for(month) if self.versions else self.index
+        items, full = index.applicable(unit.category, unit.kind, month)
+        by_item = self.findings.get((unit.id, month), _NO_FINDINGS)
+        total = full
+        for number, found in by_item.items():
+            item = items.get(number)
+            if item is None:
+                continue
+            rule = item.rule
+            if isinstance(rule, TargetCountRule):
+                continue  # scored by its target below; without one it scores its weight
+            if len(item.departments) == 1 and isinstance(rule, _SIMPLE_RULES):
+                points = None
+                if isinstance(rule, ChecksRule):
+                    points = self._check_points.get(id(rule))
+                    if points is None:
+                        points = self._check_points[id(rule)] = check_points(rule)
+                score = simple_total(item, item.weight, found, points)
+            else:
+                score, _ = self._item(index, unit, item, month, found, False)
+            total += score - item.weight
+        for number in self.target_items.get(unit.id, ()):
+            item = items.get(number)
+            if item is None:
+                continue
+            if isinstance(item.rule, TargetCountRule):
+                total += self._target_delta(unit.id, item, item.rule, month)
+            elif number not in by_item:
+                score, _ = self._item(index, unit, item, month, (), False)
+                total += score - item.weight
+        base = self._base(index, unit.category)
+        if index.scheme.month_total.method == "normalised" and full != base and full > 0:
+            return divide(total * base, full, self.places)
+        return total
+
+    def _target_delta(self, unit_id: str, item: Item, rule: TargetCountRule, month: int) -> Decimal:
+        """A target_count item's score less its weight: it depends on the gap between achieved
+        and due alone, so each gap is scored once per item."""
+        target = self.targets.get((unit_id, item.number))
+        if target is None or self.at_year_end:
+            return ZERO
+        achieved = self.achieved.get((unit_id, item.number), _NONE)[month]
+        due = due_so_far(target, month)
+        by_gap = self._by_gap.get(id(item))
+        if by_gap is None:
+            by_gap = self._by_gap[id(item)] = {}
+        delta = by_gap.get(achieved - due)
+        if delta is None:
+            progress = TargetProgress(target.target, due, achieved)
+            score, _ = score_target(item, rule, progress, (), False)
+            delta = by_gap[achieved - due] = score - item.weight
+        return delta
+
+    def _base(self, index: SchemeIndex, category: str) -> Decimal:
+        rubric = index.rubric_for(category).rubric
+        return self.versions.base_total(rubric.key) if self.versions else rubric.total
 
     def _item(
         self,
@@ -194,6 +274,8 @@ class MonthScorer:
 
 
 _NONE = [0] * 13
+_NO_FINDINGS: dict[str, list[Finding]] = {}
+_SIMPLE_RULES = (ChecksRule, PerCountRule, AllOrNothingRule, DiscretionaryRule)
 
 
 def monthly_rankings(

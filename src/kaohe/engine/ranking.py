@@ -28,16 +28,19 @@ def rank_rows(
     follow all others without a rank. Unit id orders equals, so the output is deterministic.
     Units in ``bottom`` are marked as the month's bottom group."""
     # sort by id, then stably by key descending: equals stay in id order
-    ranked = sorted(sorted(u for u in values if u not in vetoed), key=key, reverse=True)
+    keys = {unit: key(unit) for unit in values}
+    ranked = sorted(
+        sorted(u for u in values if u not in vetoed), key=keys.__getitem__, reverse=True
+    )
     rows: list[RankRow] = []
     previous: SortKey | None = None
     rank = 0
     for position, unit in enumerate(ranked, start=1):
-        current = key(unit)
+        current = keys[unit]
         if current != previous:
             rank, previous = position, current
         rows.append(RankRow(unit, rank, values[unit], in_bottom=unit in bottom))
-    rest = sorted(sorted(u for u in values if u in vetoed), key=key, reverse=True)
+    rest = sorted(sorted(u for u in values if u in vetoed), key=keys.__getitem__, reverse=True)
     rows.extend(RankRow(u, None, values[u], vetoed=True) for u in rest)
     return rows
 

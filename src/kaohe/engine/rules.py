@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .explain import ZERO, Line, divide, statement
-from .records import AnyFinding as Finding
 from .index import RubricIndex
+from .records import AnyFinding as Finding
 from .scheme import (
     AllOrNothingRule,
     ChecksRule,
@@ -90,6 +90,46 @@ def score_simple(
             if explain:
                 lines.append(finding_line("酌情扣分", -f.deduction, item, f))
     return _floored(weight, deducted, lines, explain)
+
+
+def check_points(rule: ChecksRule) -> dict[str, Decimal]:
+    """Each check's points by key (``rule.check(key).points``)."""
+    return {c.key: c.points for c in reversed(rule.checks)}
+
+
+def simple_total(
+    item: Item,
+    weight: Decimal,
+    findings: Sequence[Finding],
+    points: Mapping[str, Decimal] | None = None,
+) -> Decimal:
+    """``score_simple``'s score alone, for rankings over many units (no lines, no sorting:
+    the sums are exact whatever their order). ``points``: ``check_points(item.rule)``."""
+    rule = item.rule
+    deducted = ZERO
+    if isinstance(rule, ChecksRule):
+        if points is None:
+            points = check_points(rule)
+        for f in findings:
+            for key, n in f.checks.items():
+                if n:
+                    value = points.get(key)
+                    if value is not None:
+                        deducted += value * n
+    elif isinstance(rule, PerCountRule):
+        for f in findings:
+            if f.count:
+                deducted += rule.points * f.count
+    elif isinstance(rule, AllOrNothingRule):
+        for f in findings:
+            if f.met is False:
+                deducted += weight
+    elif isinstance(rule, DiscretionaryRule):
+        for f in findings:
+            if f.deduction:
+                deducted += f.deduction
+    raw = weight - deducted
+    return raw if raw >= 0 else ZERO
 
 
 def score_target(
