@@ -178,11 +178,14 @@ def write_json(data: object) -> None:
 
 def cmd_compute(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    gc.disable()  # the results are many small acyclic objects, kept until the command ends
     result = _compute(args)
     if args.json:
-        from .engine.serialize import result_to_data
+        from .engine.serialize import write_result
 
-        write_json(result_to_data(result, explain=args.explain))
+        sys.stdout.flush()
+        write_result(result, sys.stdout.buffer.write, explain=args.explain)
+        sys.stdout.buffer.flush()
     else:
         print_result(result)
         print(f"\n计算用时 {time.perf_counter() - started:.2f} 秒", file=sys.stderr)

@@ -84,16 +84,17 @@ class MonthScorer:
         self.at_year_end = index.scheme.annual_target.bonus == "at_year_end"
         self._check_points: dict[int, dict[str, Decimal]] = {}  # by id(rule): this year's scheme
         self._by_gap: dict[int, dict[int, Decimal]] = {}  # by id(item)
-        self.findings: dict[tuple[str, int], dict[str, list[Finding]]] = {}
+        # a unit's findings by month, in the facts' order (grouped by item when scored: most
+        # unit-months have a few findings, and half a million small dicts weigh 100 MB)
+        self.findings: dict[str, list[list[Finding] | None]] = {}
         monthly: dict[tuple[str, str], list[int]] = {}
         for f in facts.findings:
-            key = (f.unit, f.month)
-            by_item = self.findings.get(key)
-            if by_item is None:
-                by_item = self.findings[key] = {}
-            found = by_item.get(f.item)
+            months = self.findings.get(f.unit)
+            if months is None:
+                months = self.findings[f.unit] = [None] * 13
+            found = months[f.month]
             if found is None:
-                by_item[f.item] = [f]
+                months[f.month] = [f]
             else:
                 found.append(f)
             if f.count is not None:
@@ -112,7 +113,7 @@ class MonthScorer:
             return MonthScore(unit.id, month, self.total(unit, month))
         index = self.versions.index_for(month) if self.versions else self.index
         items, full = index.applicable(unit.category, unit.kind, month)
-        by_item = self.findings.get((unit.id, month), {})
+        by_item = self.by_item(unit.id, month)
         relevant = self.target_items.get(unit.id, set()) | by_item.keys()
         total = full
         lines: list[Line] = [Line("细则满分", full, ref=REF_MONTHLY)] if explain else []
@@ -156,12 +157,29 @@ class MonthScorer:
             )
         return MonthScore(unit.id, month, total, line)
 
+    def by_item(self, unit_id: str, month: int) -> dict[str, list[Finding]]:
+        """A unit's findings of a month by item, in the facts' order."""
+        months = self.findings.get(unit_id)
+        found = months[month] if months is not None else None
+        if not found:
+            return _NO_FINDINGS
+        if len(found) == 1:
+            return {found[0].item: found}
+        by_item: dict[str, list[Finding]] = {}
+        for f in found:
+            same = by_item.get(f.item)
+            if same is None:
+                by_item[f.item] = [f]
+            else:
+                same.append(f)
+        return by_item
+
     def total(self, unit: Unit, month: int) -> Decimal:
         """The month target score alone: the same arithmetic as ``score`` without lines,
         visiting only the items with findings or a target (the rest score their weight)."""
         index = self.versions.index_for(month) if self.versions else self.index
         items, full = index.applicable(unit.category, unit.kind, month)
-        by_item = self.findings.get((unit.id, month), _NO_FINDINGS)
+        by_item = self.by_item(unit.id, month)
         total = full
         for number, found in by_item.items():
             item = items.get(number)

@@ -51,9 +51,9 @@ def _decode_points(kind: type, value: Any) -> Any:
             return _Points(value)
         if type(value) is Decimal and value.is_finite() and not value.is_signed():
             exponent = value.as_tuple().exponent
-            if isinstance(exponent, int) and -limits.AMOUNT_DECIMAL_PLACES <= exponent <= 0:
-                if value < _POINTS_LIMIT:
-                    return _Points(value)
+            places = isinstance(exponent, int) and -limits.AMOUNT_DECIMAL_PLACES <= exponent <= 0
+            if places and value < _POINTS_LIMIT:
+                return _Points(value)
     raise ValueError("left to the facts schema")
 
 
