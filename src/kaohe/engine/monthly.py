@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
@@ -82,7 +82,11 @@ class MonthScorer:
         self.names = {d.key: d.name for d in index.scheme.departments}
         self.places = index.scheme.annual_target.places
         self.at_year_end = index.scheme.annual_target.bonus == "at_year_end"
-        self._check_points: dict[int, dict[str, Decimal]] = {}  # by id(rule): this year's scheme
+        self._plans: dict[int, dict[str, Decimal]] = {}  # by id(item): this year's scheme
+        self.normalised = any(
+            i.scheme.month_total.method == "normalised"
+            for i in (versions.indexes if versions else (index,))
+        )
         self._by_gap: dict[int, dict[int, Decimal]] = {}  # by id(item)
         # a unit's findings by month, in the facts' order (grouped by item when scored: most
         # unit-months have a few findings, and half a million small dicts weigh 100 MB)
@@ -181,22 +185,20 @@ class MonthScorer:
         items, full = index.applicable(unit.category, unit.kind, month)
         by_item = self.by_item(unit.id, month)
         total = full
+        plans = self._plans
         for number, found in by_item.items():
             item = items.get(number)
             if item is None:
                 continue
-            rule = item.rule
-            if isinstance(rule, TargetCountRule):
+            plan = plans.get(id(item))
+            if plan is None:
+                plan = plans[id(item)] = self._plan(item)
+            if plan is _TARGET:
                 continue  # scored by its target below; without one it scores its weight
-            if len(item.departments) == 1 and isinstance(rule, _SIMPLE_RULES):
-                points = None
-                if isinstance(rule, ChecksRule):
-                    points = self._check_points.get(id(rule))
-                    if points is None:
-                        points = self._check_points[id(rule)] = check_points(rule)
-                score = simple_total(item, item.weight, found, points)
-            else:
+            if plan is _OTHER:
                 score, _ = self._item(index, unit, item, month, found, False)
+            else:
+                score = simple_total(item, item.weight, found, plan)
             total += score - item.weight
         for number in self.target_items.get(unit.id, ()):
             item = items.get(number)
@@ -207,10 +209,21 @@ class MonthScorer:
             elif number not in by_item:
                 score, _ = self._item(index, unit, item, month, (), False)
                 total += score - item.weight
-        base = self._base(index, unit.category)
-        if index.scheme.month_total.method == "normalised" and full != base and full > 0:
-            return divide(total * base, full, self.places)
+        if self.normalised and index.scheme.month_total.method == "normalised":
+            base = self._base(index, unit.category)
+            if full != base and full > 0:
+                return divide(total * base, full, self.places)
         return total
+
+    def _plan(self, item: Item) -> dict[str, Decimal]:
+        """How ``total`` scores an item: _TARGET, _OTHER (through ``_item``), or simply
+        (with its checks' points by key)."""
+        rule = item.rule
+        if isinstance(rule, TargetCountRule):
+            return _TARGET
+        if len(item.departments) != 1 or not isinstance(rule, _SIMPLE_RULES):
+            return _OTHER
+        return check_points(rule) if isinstance(rule, ChecksRule) else {}
 
     def _target_delta(self, unit_id: str, item: Item, rule: TargetCountRule, month: int) -> Decimal:
         """A target_count item's score less its weight: it depends on the gap between achieved
@@ -294,6 +307,8 @@ class MonthScorer:
 _NONE = [0] * 13
 _NO_FINDINGS: dict[str, list[Finding]] = {}
 _SIMPLE_RULES = (ChecksRule, PerCountRule, AllOrNothingRule, DiscretionaryRule)
+_TARGET: dict[str, Decimal] = {}
+_OTHER: dict[str, Decimal] = {}
 
 
 def monthly_rankings(
@@ -318,13 +333,9 @@ def monthly_rankings(
                 settings.bottom,
                 below_someone=settings.bottom_group == "below_someone",
             )
-            rows = rank_rows(values, (), _by_value(values), flagged)
+            rows = rank_rows(values, (), None, flagged)  # by value, as by key (value,)
             result[month][category] = rows
     return result
-
-
-def _by_value(values: Mapping[str, Decimal]) -> Callable[[str], tuple[Decimal, ...]]:
-    return lambda unit_id: (values[unit_id],)
 
 
 def escalations(

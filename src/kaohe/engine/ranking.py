@@ -21,19 +21,21 @@ class RankRow:
 def rank_rows(
     values: Mapping[str, Decimal],
     vetoed: Collection[str],
-    key: Callable[[str], SortKey],
+    key: Callable[[str], SortKey] | None,
     bottom: Collection[str] = (),
 ) -> list[RankRow]:
     """Competition ranking (1, 2, 2, 4) by ``key`` descending, compared exactly; vetoed units
     follow all others without a rank. Unit id orders equals, so the output is deterministic.
-    Units in ``bottom`` are marked as the month's bottom group."""
+    Units in ``bottom`` are marked as the month's bottom group. ``key`` None: by value."""
     # sort by id, then stably by key descending: equals stay in id order
-    keys = {unit: key(unit) for unit in values}
+    keys: Mapping[str, Decimal | SortKey] = (
+        values if key is None else {unit: key(unit) for unit in values}
+    )
     ranked = sorted(
         sorted(u for u in values if u not in vetoed), key=keys.__getitem__, reverse=True
     )
     rows: list[RankRow] = []
-    previous: SortKey | None = None
+    previous: Decimal | SortKey | None = None
     rank = 0
     for position, unit in enumerate(ranked, start=1):
         current = keys[unit]
