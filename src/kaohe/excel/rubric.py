@@ -70,7 +70,8 @@ def export_rubrics(scheme: Scheme) -> bytes:
     meta: dict[str, Any] = {"scheme": scheme.name, "rubrics": []}
     titles: set[str] = set()
     for rubric in scheme.rubrics:
-        ws = wb.create_sheet(_sheet_title(rubric.title, rubric.key, titles))
+        categories = "、".join(c.name for c in scheme.categories if c.rubric == rubric.key)
+        ws = wb.create_sheet(_sheet_title(categories or rubric.title, rubric.key, titles))
         ws.append([rubric.title])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
         ws["A1"].font = Font(bold=True, size=14)
@@ -139,8 +140,9 @@ def export_rubrics(scheme: Scheme) -> bytes:
 
 
 def _sheet_title(title: str, key: str, taken: set[str]) -> str:
-    r"""The rubric's title as the sheet's name (Excel: at most 31 characters, no brackets, colon, star, question mark or slashes);
-    the import finds the rubric by the hidden sheet's record, or else by this title."""
+    """The rubric's category (街道) or title as the sheet's name (Excel: at most 31
+    characters, no brackets, colon, star, question mark or slashes); the import finds the
+    rubric by the hidden sheet's record, or else by this name."""
     name = SHEET_CHARS.sub("", title).strip()[:31] or key[:31]
     if name in taken or name == META_SHEET:
         name = f"{name[:26]}({key})"[:31]
