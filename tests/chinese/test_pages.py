@@ -57,3 +57,12 @@ def test_the_what_if_table_in_english() -> None:
     html = render_to_string("web/_changes.html", {"changes": CHANGES})
     assert "Annual total" in html and "↑2" in html and "no → yes" in html
     assert "Escalation: talk (month 2)" in html
+
+
+def test_djangos_blank_choice_reads_chinese() -> None:
+    """Django 6 labels a model choice left blank "- Select an option -"; its own zh-hans
+    catalog lacks it, ours has it."""
+    from django.db.models.fields import BLANK_CHOICE_DASH
+
+    translation.activate("zh-hans")
+    assert str(BLANK_CHOICE_DASH[0][1]) == "- 请选择 -"

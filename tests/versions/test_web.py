@@ -170,7 +170,7 @@ def test_a_draft_the_stored_scores_do_not_fit_cannot_be_confirmed(world: World) 
     upload(world, text=yaml_text(amended(scheme(), lower_item_8)))
     draft = SchemeVersion.objects.get(year=world.year)
     page = world.client("office").get(reverse("version", args=[2014, draft.pk])).content.decode()
-    assert "at most the weight 2" in page
+    assert "扣分最多为权重 2 分" in page
     items = page[page.index('id="items-changed"') : page.index('id="figures-moved"')]
     assert "<strong>权重</strong>:<del>4</del> → 2" in items  # item 8
     assert "<strong>权重</strong>:<del>4</del> → 6" in items  # item 9

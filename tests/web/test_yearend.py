@@ -352,7 +352,7 @@ def test_the_office_previews_a_fault_before_recording_it(world: World) -> None:
     }
     page = client.post(reverse("declarations", args=[2014]), data)
     text = page.content.decode()
-    assert page.status_code == 200 and "vetoed" in text and "第2街道党工委" in text
+    assert page.status_code == 200 and "被否决" in text and "第2街道党工委" in text
     assert not Declaration.objects.exists()  # a preview saves nothing
     assert (
         client.post(reverse("declarations", args=[2014]), data | {"action": "fault"}).status_code

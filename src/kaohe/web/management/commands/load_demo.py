@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from kaohe.web.demo import DEMO_PASSWORD, demo_logins, load_demo
 
@@ -10,7 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         year = load_demo()
-        self.stdout.write(f"Demo year: {year.title}")
-        self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(_("Demo year: %(title)s") % {"title": year.title})
+        self.stdout.write(
+            _("Logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
+        )
         for username, who in demo_logins():
             self.stdout.write(f"  {username:<28} {who}")
