@@ -50,6 +50,33 @@ def choose_language(argv: Sequence[str]) -> str:
     return "zh"
 
 
+# argparse's own words (usage, errors), which Python ships in English only
+ARGPARSE_ZH = {
+    "usage: ": "用法:",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s:错误:%(message)s\n",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
+    "the following arguments are required: %s": "缺少必需的参数:%s",
+    "unrecognized arguments: %s": "无法识别的参数:%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项:%(value)r(可选:%(choices)s)",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值:%(value)r",
+    "expected one argument": "须跟一个值",
+    "expected at most one argument": "最多跟一个值",
+    "expected at least one argument": "至少跟一个值",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "有歧义的选项:%(option)s 可匹配 %(matches)s"
+    ),
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”:%(error)s",
+    " (default: %(default)s)": "(默认:%(default)s)",
+}
+
+
+def _argparse_words(message: str) -> str:
+    return ARGPARSE_ZH.get(message, message) if LANGUAGE == "zh" else message
+
+
 def t(zh: str, en: str) -> str:
     """The Chinese text, or the English one under `--lang en`."""
     return en if LANGUAGE == "en" else zh
@@ -728,7 +755,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     global LANGUAGE
     argv = list(sys.argv[1:] if argv is None else argv)
     LANGUAGE = choose_language(argv)
-    args = build_parser().parse_args(without_lang(argv))
+    english_words = argparse._  # type: ignore[attr-defined]
+    argparse._ = _argparse_words  # type: ignore[attr-defined]
+    try:
+        args = build_parser().parse_args(without_lang(argv))
+    finally:
+        argparse._ = english_words  # type: ignore[attr-defined]
     previous = signal.getsignal(signal.SIGPIPE)
     if not serves(args):
         # `kaohe compute | head` ends quietly. Never for a server: with the default action a

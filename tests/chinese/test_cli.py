@@ -91,3 +91,20 @@ def test_an_english_locale_prints_english(
 def test_the_sentence_check_catches_english() -> None:
     assert latin_sentences("wrote rubric.xlsx: every published figure equals")
     assert not latin_sentences("已写入 /tmp/a b/rubric.xlsx;用 `kaohe manage migrate` 创建")
+
+
+def test_help_and_usage_errors_are_chinese_and_english_on_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["rubric", "export"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "缺少必需的参数" in err and "用法" in err
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "显示本帮助并退出" in out and "计算一个年度" in out
+    assert not latin_sentences(re.sub(r"\{[^}]*\}|-[\w-]+", "", out))  # choices, options
+    with pytest.raises(SystemExit):
+        main(["rubric", "export", "--lang", "en"])
+    assert "the following arguments are required" in capsys.readouterr().err
