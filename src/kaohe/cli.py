@@ -481,6 +481,7 @@ def cmd_rubric_export(args: argparse.Namespace) -> int:
 
 
 def cmd_rubric_import(args: argparse.Namespace) -> int:
+    _django(need_database=False)  # the workbook's messages come from the catalog, in LANGUAGE
     from .excel.rubric import import_rubrics
 
     path = Path(args.file)

@@ -3,6 +3,7 @@ its Chinese in the catalog, and the engine's messages have theirs in its own tab
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -58,3 +59,23 @@ def test_a_problem_is_chinese_by_default_and_english_on_request() -> None:
     assert problem.message("en-us") == "at most 10"
     assert say(problem, "en_GB.UTF-8") == problem.text("en")
     assert say("plain text", "en") == "plain text"
+
+
+# words a Chinese page may show as they are: the language switch and names of formats
+KEPT = {"English", "PDF", "Excel", "SHA-256"}
+
+
+def test_no_template_shows_english_outside_its_translate_tags() -> None:
+    leftovers = []
+    for path in sorted((SRC / "templates").rglob("*.html")):
+        text = path.read_text("utf-8")
+        text = re.sub(
+            r"\{%\s*(blocktranslate|blocktrans)\b.*?\{%\s*end\1\s*%\}", "", text, flags=re.S
+        )
+        text = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", "", text, flags=re.S)
+        text = re.sub(r"<script.*?</script>|<style.*?</style>", "", text, flags=re.S)
+        for line in re.sub(r"<[^>]*>", "\n", text).splitlines():
+            line = line.strip()
+            if re.search(r"[A-Za-z]{3,}", line) and line not in KEPT:
+                leftovers.append(f"{path.relative_to(SRC)}: {line}")
+    assert not leftovers, "\n".join(leftovers)

@@ -93,8 +93,7 @@ def test_errors_name_sheet_row_and_column() -> None:
     with pytest.raises(InputError) as caught:
         import_rubrics(out.getvalue(), SCHEME, "bad.xlsx")
     assert (
-        "工作表 街道,第 2 行,“项目”列:请写明板块分值,如 基层组织建设(40分)"
-        in caught.value.errors
+        "工作表 街道,第 2 行,“项目”列:请写明板块分值,如 基层组织建设(40分)" in caught.value.errors
     )
     assert (
         "工作表 街道,第 3 行,“具体目标及权重”列:请按 1、目标(4分) 的格式填写" in caught.value.errors

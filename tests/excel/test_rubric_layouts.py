@@ -458,9 +458,7 @@ def test_a_department_name_ending_in_a_digit_is_not_read_as_points() -> None:
     rows = [*ROWS[:2], row("党建工作责任制(60分)", ROWS[2][1], "组织科2")]
     with pytest.raises(InputError) as caught:
         import_rubrics(one_sheet(rows=rows), SCHEME)
-    assert caught.value.errors == [
-        "工作表 街道,第 5 行,“考核部门”列:未知的部门“组织科2”"
-    ]
+    assert caught.value.errors == ["工作表 街道,第 5 行,“考核部门”列:未知的部门“组织科2”"]
 
 
 def test_bonus_remarks_wrapped_onto_two_lines_mark_a_bonus_item_that_has_its_rule() -> None:

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-
 from django.utils.translation import get_language
 
 from .services import ChainReport, anchor_line, read_anchors, verify_chain

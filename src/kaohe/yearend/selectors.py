@@ -315,10 +315,10 @@ def recompute_differences(year: Year) -> list[str]:
     """Rebuild the published figures from the stored facts and list every difference."""
     closing = Closing.objects.filter(year=year).first()
     if closing is None or closing.results is None:
-        return [f"{year.year}: nothing has been computed or published"]
+        return [_("%(year)s: nothing has been computed or published") % {"year": year.year}]
     problems: list[str] = []
     if figures_sha(closing.results) != closing.results_sha256:
-        problems.append("the stored figures do not match their recorded SHA-256")
+        problems.append(_("the stored figures do not match their recorded SHA-256"))
     fresh = published_figures(year_end_result(year))
     _compare("", closing.results, fresh, problems)
     return problems
@@ -332,7 +332,10 @@ def _compare(path: str, old: Any, new: Any, problems: list[str]) -> None:
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
             _compare(f"{path}[{i}]", a, b, problems)
     elif old != new:
-        problems.append(f"{path}: published {old!r}, recomputed {new!r}")
+        problems.append(
+            _("%(path)s: published %(old)r, recomputed %(new)r")
+            % {"path": path, "old": old, "new": new}
+        )
 
 
 def figures_sha(figures: dict[str, Any]) -> str:
