@@ -8,6 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import get_language
 
+from kaohe.logs import integrity_log
+
 from .services import ChainReport, anchor_line, read_anchors, verify_chain
 
 DEV_KEY_NOTE = (
@@ -62,6 +64,7 @@ def verify(anchor_file: Path | None = None) -> int:
     if report.ok:
         print(verdict(report))
         return 0
+    integrity_log.error("audit chain verification failed", extra={"verdict": report.verdict()})
     print(verdict(report), file=sys.stderr)
     return 1
 
