@@ -452,15 +452,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Production: check the settings and the database, then hand over to gunicorn."""
-    argv = serving.prepare(args)
+    argv = serving.prepare(args, LANGUAGE)
     _django()
     from django.core.management import call_command
 
     call_command("check", deploy=True, fail_level="ERROR")
     log_dir = serving.log_dir_ready()
     print(
-        f"Kaohe: serving on http://{args.bind} — {args.workers} gunicorn workers; "
-        f"{_where()}; logs in {log_dir}",
+        t(
+            f"考核系统:在 http://{args.bind} 提供服务 — {args.workers} 个 gunicorn 工作进程;"
+            f"{_where()};日志在 {log_dir}",
+            f"Kaohe: serving on http://{args.bind} — {args.workers} gunicorn workers; "
+            f"{_where()}; logs in {log_dir}",
+        ),
         flush=True,
     )
     if args.check:
@@ -703,7 +707,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
-    serving.add_parser(commands).set_defaults(func=cmd_serve)
+    serving.add_parser(commands, LANGUAGE).set_defaults(func=cmd_serve)
 
     manage = commands.add_parser("manage", help=t("Django 管理命令", "Django management commands"))
     manage.add_argument("rest", nargs=argparse.REMAINDER)

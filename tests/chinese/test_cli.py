@@ -108,3 +108,13 @@ def test_help_and_usage_errors_are_chinese_and_english_on_request(
     with pytest.raises(SystemExit):
         main(["rubric", "export", "--lang", "en"])
     assert "the following arguments are required" in capsys.readouterr().err
+
+
+def test_serve_refuses_in_chinese_and_in_english_on_request(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("KAOHE_SECRET_KEY", raising=False)
+    code, text = run(capsys, "serve", "--check")
+    assert code == 2 and "未设置 KAOHE_SECRET_KEY" in text and not latin_sentences(text)
+    code, text = run(capsys, "serve", "--check", "--lang", "en")
+    assert code == 2 and "KAOHE_SECRET_KEY is not set" in text
