@@ -537,7 +537,9 @@ def cmd_recompute(args: argparse.Namespace) -> int:
 
     year = Year.objects.filter(year=args.year).first()
     if year is None:
-        print(t(f"没有 {args.year} 年的考核年度", f"no assessment year {args.year}"), file=sys.stderr)
+        print(
+            t(f"没有 {args.year} 年的考核年度", f"no assessment year {args.year}"), file=sys.stderr
+        )
         return 2
     problems = recompute_differences(year)
     if not problems:

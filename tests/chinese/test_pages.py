@@ -66,3 +66,19 @@ def test_djangos_blank_choice_reads_chinese() -> None:
 
     translation.activate("zh-hans")
     assert str(fields.BLANK_CHOICE_LABEL) == "- 请选择 -"
+
+
+def test_a_bad_scheme_upload_is_refused_in_the_pages_language(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    def refused(client: object) -> str:
+        bad = SimpleUploadedFile("bad.yaml", b"- a list, not settings\n")
+        response = client.post(reverse("years"), {"upload": bad})  # type: ignore[attr-defined]
+        assert response.status_code in (200, 400)
+        return str(response.content.decode())
+
+    client = world.client("office")
+    assert "方案须是由各项设置组成的映射" in refused(client)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "a scheme must be a mapping of settings" in refused(client)

@@ -54,7 +54,7 @@ def test_summed_month_totals_keep_the_raised_full_marks() -> None:
 def test_fixed_month_totals_refuse_a_version_that_raises_the_full_marks() -> None:
     with pytest.raises(InputError) as caught:
         Versions.build(scheme(), [amended(scheme(), method="fixed")])
-    assert any("full marks 105, not 100" in e for e in caught.value.errors)
+    assert any("full marks 105, not 100" in say(e, "en") for e in caught.value.errors)
 
 
 def test_fixed_month_totals_accept_a_target_that_takes_its_points_from_others() -> None:

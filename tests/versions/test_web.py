@@ -225,7 +225,7 @@ def test_a_bad_version_is_refused_with_its_reasons_and_nothing_is_saved(world: W
     other_year = yaml_text(amended(scheme(), lambda d: d.update(year=2015)))
     response = upload(world, text=other_year)
     assert response.status_code == 400
-    assert "is not the year&#x27;s 2014" in response.content.decode()
+    assert "2015 不是本年度 2014" in response.content.decode()
     assert upload(world, from_month=1).status_code == 400  # version 1 holds month 1
     assert upload(world, reason="  ").status_code == 400
     assert upload(world, text="- not a mapping").status_code == 400
@@ -271,7 +271,7 @@ def test_a_later_version_must_apply_after_the_previous_one(world: World) -> None
             reason="再次调整",
             approved_by="部务会",
         )
-    assert any("must be after month 7" in e for e in caught.value.errors)
+    assert any("须在 7 月(上一版本的起始月份)之后" in e for e in caught.value.errors)
     v3 = version_upload(
         acting_user=world.users["office"],
         year=year,

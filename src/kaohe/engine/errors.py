@@ -143,6 +143,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_at_most": ("“{check}”最多记{n}次", "at most {n}"),
     "deduction_at_most": ("扣分最多为权重 {weight} 分", "at most the weight {weight}"),
     "reason_required": ("酌情扣分须写明理由", "a discretionary deduction needs a reason"),
+    # versions of a scheme within the year (第五条)
+    "first_version": (
+        "年度的第一个方案即第1版,不写版本信息",
+        "the year's first scheme is version 1 and names no version",
+    ),
+    "version_needed": (
+        "后续版本须写明版本号、起始月份和理由",
+        "a later version needs number, from_month, reason",
+    ),
+    "other_name": ("“{name}”不是本年度的方案“{base}”", "'{name}' is not the year's '{base}'"),
+    "other_scheme_year": ("{year} 不是本年度 {base}", "{year} is not the year's {base}"),
+    "same_categories": (
+        "须与本年度的类别相同(包括细则和单位类型)",
+        "must be the year's (with rubrics and kinds)",
+    ),
+    "same_departments": ("须与本年度的部门相同", "must be the year's departments"),
+    "version_number": ("版本号应为 {expected},而不是 {got}", "expected {expected}, not {got}"),
+    "from_month_order": (
+        "起始月份须在 {month} 月(上一版本的起始月份)之后",
+        "must be after month {month} (the previous version's)",
+    ),
+    "full_marks": (
+        "满分变为 {new},原为 {old};月度总分为 fixed 时不得改变",
+        "full marks {new}, not {old}; month_total 'fixed' allows no change",
+    ),
+    "full_marks_kind": (
+        "“{kind}”类单位的满分变为 {new},原为 {old};月度总分为 fixed 时不得改变",
+        "full marks for kind '{kind}' {new}, not {old}; month_total 'fixed' allows no change",
+    ),
 }
 
 KIND_NAMES = {
