@@ -3,6 +3,7 @@ its Chinese in the catalog, and the engine's messages have theirs in its own tab
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 import subprocess
@@ -59,6 +60,8 @@ def test_a_problem_is_chinese_by_default_and_english_on_request() -> None:
     assert problem.message("en-us") == "at most 10"
     assert say(problem, "en_GB.UTF-8") == problem.text("en")
     assert say("plain text", "en") == "plain text"
+    again = pickle.loads(pickle.dumps(problem))  # noqa: S301 (our own bytes; a cache may keep one)
+    assert again == problem and again.text("en") == problem.text("en")
 
 
 # words a Chinese page may show as they are: the language switch and names of formats

@@ -205,11 +205,18 @@ class Problem(str):
         self.path, self.code, self.values = path, code, values
         return self
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _problem, (self.path, self.code, self.values)
+
     def message(self, lang: str | None = "zh") -> str:
         return MESSAGES[self.code][language(lang) == "en"].format(**self.values)
 
     def text(self, lang: str | None = "zh") -> str:
         return _join(self.path, self.message(lang), language(lang))
+
+
+def _problem(path: str, code: str, values: dict[str, object]) -> Problem:
+    return Problem(path, code, **values)
 
 
 def _join(path: str, message: str, lang: str) -> str:
