@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from django.urls import reverse
 
@@ -29,9 +28,7 @@ def submitted(world: World, department: str = "org") -> Sheet:
 
 def post_withdraw(world: World, who: str, sheet: Sheet, version: int | None = None):  # type: ignore[no-untyped-def]
     version = sheet.version if version is None else version
-    return world.client(who).post(
-        reverse("sheet-withdraw", args=[sheet.pk]), {"version": version}
-    )
+    return world.client(who).post(reverse("sheet-withdraw", args=[sheet.pk]), {"version": version})
 
 
 def test_a_colleague_withdraws_the_departments_submitted_sheet_and_it_is_audited(
