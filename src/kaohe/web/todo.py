@@ -49,6 +49,7 @@ class Task:
     url: str
     lines: list[Line] = field(default_factory=list)
     more: int = 0  # lines not listed (the first ``SHOWN`` are)
+    inline: bool = False  # short lines (months) side by side
 
 
 @dataclass(frozen=True)
@@ -443,6 +444,7 @@ def _unit(user: User, year: Year | None, today: dt.date) -> tuple[list[Task], li
                     )
                     for m in months
                 ],
+                inline=True,
             )
         )
     annual = [c for c in closings if c.stage in PUBLIC_STAGES and c.results]
