@@ -59,14 +59,23 @@ def demo_clock_start() -> dt.datetime | None:
     if os.environ.get("KAOHE_DEMO_CLOCK", "").lower() in ("off", "0", "no", "false"):
         return None
     offset = _real_now() - demo_start()
-    anchor = AuditEvent.objects.filter(action="demo.clock").order_by("id").values("after").first()
-    if anchor is not None:
-        real = dt.datetime.fromisoformat(anchor["after"]["real"])
-        offset = real - dt.datetime.fromisoformat(anchor["after"]["demo"])
-    timezone.now = lambda: _real_now() - offset  # type: ignore[assignment]
+    anchor = (
+        AuditEvent.objects.filter(action="demo.clock")
+        .order_by("id")
+        .values_list("after", flat=True)
+        .first()
+    )
+    if isinstance(anchor, dict):
+        real = dt.datetime.fromisoformat(anchor["real"])
+        offset = real - dt.datetime.fromisoformat(anchor["demo"])
+
+    def demo_now() -> dt.datetime:
+        return _real_now() - offset
+
+    timezone.now = demo_now
     import axes.attempts  # login throttling compares attempts with its own copy of now()
 
-    axes.attempts.now = timezone.now  # type: ignore[attr-defined]
+    axes.attempts.now = demo_now
     return timezone.now()
 
 

@@ -302,7 +302,7 @@ def _leader(user: User) -> list[Task]:
 
 def _assessor(user: User, today: dt.date) -> list[Task]:
     sheets = list(
-        Sheet.objects.filter(department_id=user.department_id)
+        Sheet.objects.filter(department=user.department)
         .exclude(status=Sheet.Status.ACCEPTED)
         .select_related("cycle__year", "department")
         .order_by("cycle__due_date", "cycle__month")

@@ -28,7 +28,7 @@ def sheet_withdraw_view(request: HttpRequest, sheet_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return back
     try:
         sheet_withdraw(acting_user=user, sheet=sheet, expected_version=form.cleaned_data["version"])
