@@ -14,6 +14,7 @@ from kaohe.web import (
     sheets,
     versions,
     views,
+    withdraw,
     yearend,
 )
 from kaohe.web.forms import LoginForm
@@ -60,6 +61,7 @@ urlpatterns = [
     path("sheets/<int:sheet_id>/clean/", sheets.sheet_clean_view, name="sheet-clean"),
     path("sheets/<int:sheet_id>/accept/", sheets.sheet_accept_view, name="sheet-accept"),
     path("sheets/<int:sheet_id>/return/", sheets.sheet_return_view, name="sheet-return"),
+    path("sheets/<int:sheet_id>/withdraw/", withdraw.sheet_withdraw_view, name="sheet-withdraw"),
     path("confirmations/", confirmations.confirmations, name="confirmations"),
     path(
         "confirmations/cells/<int:pk>/confirm/",
