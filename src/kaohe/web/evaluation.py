@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from kaohe.years.finality import YearFinal
 from kaohe.years.models import Year
 
 from .access import current_user, is_office, role
+from .confirm import confirm_page, confirmed
 from .forms_closing import BallotForm, EvaluationForm
 
 # a code as issued is 12 URL-safe characters; the model stores at most 32
@@ -82,6 +84,17 @@ def evaluation(request: HttpRequest, year: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             action = data["action"]
+            if action == "close" and current is not None and not confirmed(request):
+                return confirm_page(
+                    request,
+                    title=_("Close the evaluation of %(year)s?") % {"year": year},
+                    consequence=_(
+                        "Once closed, no ballot can be cast any more: the unused codes are void "
+                        "and the recognition scores are counted from the ballots cast so far."
+                    ),
+                    button=_("Yes, close the evaluation"),
+                    back=reverse("evaluation", args=[year]),
+                )
             try:
                 if action == "open":
                     evaluation_open(acting_user=user, year=the_year)

@@ -38,6 +38,7 @@ from .access import (
     role,
     sees_everything,
 )
+from .confirm import confirm_page, confirmed
 from .display import cell_summary
 from .downloads import file_response
 from .forms import (
@@ -357,6 +358,8 @@ def _sheet_action(request: HttpRequest, sheet_id: int, action: str) -> HttpRespo
         form_messages(request, form)
         return back
     version = form.cleaned_data["version"]
+    if action != "return" and not confirmed(request):
+        return _confirm_sheet_action(request, sheet, action, back["Location"])
     try:
         if action == "submit":
             sheet_submit(acting_user=user, sheet=sheet, expected_version=version)
@@ -388,6 +391,47 @@ def _sheet_action(request: HttpRequest, sheet_id: int, action: str) -> HttpRespo
         for line in str(exc).splitlines():
             messages.error(request, line)
     return back
+
+
+def _confirm_sheet_action(
+    request: HttpRequest, sheet: Sheet, action: str, back: str
+) -> HttpResponse:
+    """The consequence of submitting, marking the rest clean or accepting, in words."""
+    names = {"department": sheet.department.name, "month": sheet.cycle.month}
+    if action == "submit":
+        return confirm_page(
+            request,
+            title=_("Submit the sheet of %(department)s, month %(month)s?") % names,
+            consequence=_(
+                "Once submitted, the sheet is read-only for the department; only the office "
+                "can accept it or return it for changes."
+            ),
+            button=_("Yes, submit to the office"),
+            back=back,
+        )
+    if action == "clean":
+        grid = sheet_grid(sheet)
+        return confirm_page(
+            request,
+            title=_("Record the remaining cells as scored, nothing found?"),
+            consequence=_(
+                "%(n)s cells not scored yet will be recorded as scored, nothing found: those "
+                "units lose no points on them this month."
+            )
+            % {"n": grid.cells - grid.scored},
+            button=_("Yes, record them as nothing found"),
+            back=back,
+        )
+    return confirm_page(
+        request,
+        title=_("Accept the sheet of %(department)s, month %(month)s?") % names,
+        consequence=_(
+            "Once accepted, the sheet is locked and its scores count in the monthly ranking; "
+            "any later change is a correction recorded with its reason."
+        ),
+        button=_("Yes, accept and lock"),
+        back=back,
+    )
 
 
 @role(any_user)
