@@ -168,6 +168,7 @@ def browser() -> Iterator[object]:
 
 def login(browser, live_server, username: str):  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": 1400, "height": 950}, locale="zh-CN")
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations (data-confirm)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)

@@ -179,12 +179,15 @@ def ballot(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 return render(request, "web/ballot_done.html", {"year": year})
         else:
-            error = _("Rate every unit with one of the options.")
+            unanswered = [u.name for u in units if f"u-{u.pk}" in form.errors]
+            error = _("Rate every unit with one of the options. Not rated yet: %(units)s.") % {
+                "units": "、".join(unanswered)
+            }
     group = next((g for g in scheme.recognition.groups if g.key == ballot_code.group), None)
     categories = {c.key: c.name for c in scheme.categories}
-    chosen = {
-        u.pk: (form[f"u-{u.pk}"].value() or "") if form.is_bound else options[0] for u in units
-    }
+    # nothing is chosen for the rater: an unanswered unit is an error, never a silent 满意
+    chosen = {u.pk: (form[f"u-{u.pk}"].value() or "") if form.is_bound else "" for u in units}
+    missing = {u.pk for u in units if form.is_bound and f"u-{u.pk}" in form.errors}
     return render(
         request,
         "web/ballot.html",
@@ -194,6 +197,7 @@ def ballot(request: HttpRequest, code: str) -> HttpResponse:
             "group": group,
             "units": units,
             "chosen": chosen,
+            "missing": missing,
             "error": error,
             "options": options,
             "categories": categories,
