@@ -94,6 +94,8 @@ def test_saving_in_place_updates_the_grid_cell_and_opens_the_next_one(world: Wor
     oob = text.split('<span id="c-S1-1" hx-swap-oob="true">')[1].split("</span>")[0]
     assert "cell-found" in oob and "−2" in oob
     assert "已保存:第1街道党工委 第1项。" in text
+    progress = text.split('<span id="grid-progress" hx-swap-oob="true">')[1].split("</span>")[0]
+    assert "已评1个,其中有扣分1个" in progress  # the sheet's counts, updated too
     # the next cell's form, posting in place too
     nxt = reverse("cell", args=[sheet.pk, "S1", "2"])
     assert f'hx-post="{nxt}"' in text and "村级换届" in text

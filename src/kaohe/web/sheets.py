@@ -251,7 +251,8 @@ def _cell_saved(
     """After a save: the grid (without JavaScript, a redirect) or, in place, the saved cell's
     new look; with "save and next", the next cell of the sheet in reading order."""
     message = _("Saved: %(unit)s, item %(item)s.") % {"unit": unit.name, "item": item}
-    cells = _cells_in_order(_grid_tables(sheet, sheet_grid(sheet)))
+    grid = sheet_grid(sheet)
+    cells = _cells_in_order(_grid_tables(sheet, grid))
     here = next(
         (i for i, (u, c) in enumerate(cells) if u.pk == unit.pk and c["number"] == item), None
     )
@@ -265,7 +266,12 @@ def _cell_saved(
         if then_next:
             messages.info(request, _("That was the last cell of the sheet."))
         return redirect(f"{reverse('sheet', args=[sheet.pk])}#u-{unit.code}")
-    saved = {"message": message, "unit": unit, "cell": cells[here][1] if here is not None else None}
+    saved = {
+        "message": message,
+        "unit": unit,
+        "cell": cells[here][1] if here is not None else None,
+        "grid": grid,
+    }
     if following is None:
         if then_next:
             saved["message"] = f"{message} {_('That was the last cell of the sheet.')}"
