@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from kaohe.monthly.models import Entry
+from kaohe.monthly.models import Entry, Sheet
 from kaohe.monthly.services import CellInput, Source, scores_save
 from tests.web.conftest import World
 
@@ -96,6 +96,13 @@ def test_saving_in_place_updates_the_grid_cell_and_opens_the_next_one(world: Wor
     assert "已保存:第1街道党工委 第1项。" in text
     progress = text.split('<span id="grid-progress" hx-swap-oob="true">')[1].split("</span>")[0]
     assert "已评1个,其中有扣分1个" in progress  # the sheet's counts, updated too
+    # the grid's submit and mark-clean buttons now post the sheet's new version
+    version = Sheet.objects.get(pk=sheet.pk).version
+    for oob in ("version-clean", "version-submit"):
+        assert (
+            f'<input type="hidden" name="version" value="{version}" id="{oob}" hx-swap-oob="true">'
+            in text
+        )
     # the next cell's form, posting in place too
     nxt = reverse("cell", args=[sheet.pk, "S1", "2"])
     assert f'hx-post="{nxt}"' in text and "村级换届" in text

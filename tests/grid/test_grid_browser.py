@@ -76,6 +76,13 @@ def test_arrow_keys_and_editing_in_place_with_save_and_next(
     page.click("#submit-sheet")
     assert said and "报送后评分表对本科室只读" in said[0]
     assert Sheet.objects.get(pk=sheet.pk).status == Sheet.Status.DRAFT
+    # accepted, it posts the sheet's version as updated in place: no conflict page, the
+    # service's own answer (cells still unscored)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-sheet")
+    page.wait_for_selector(".messages")
+    assert "个单元格未评分" in page.inner_text(".messages")
+    assert "已有他人作了更改" not in page.inner_text("body")
 
 
 def test_without_javascript_full_pages_and_the_confirmation_page_work(

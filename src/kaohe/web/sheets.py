@@ -251,6 +251,7 @@ def _cell_saved(
     """After a save: the grid (without JavaScript, a redirect) or, in place, the saved cell's
     new look; with "save and next", the next cell of the sheet in reading order."""
     message = _("Saved: %(unit)s, item %(item)s.") % {"unit": unit.name, "item": item}
+    sheet.refresh_from_db(fields=["version", "status"])  # the grid's buttons post it next
     grid = sheet_grid(sheet)
     cells = _cells_in_order(_grid_tables(sheet, grid))
     here = next(
