@@ -235,6 +235,14 @@ def test_a_refused_role_gets_no_confirmation_page_and_changes_nothing(world: Wor
     assert refused.status_code == 403
     assert Evaluation.objects.get().status == Evaluation.Status.OPEN
     assert org(world).status == Sheet.Status.SUBMITTED
+    results_submitted(world)
+    version = closing_version(world)
+    for who, action in (("office", "approve"), ("leader", "publish"), ("leader", "finalize")):
+        response = world.client(who).post(
+            reverse("results", args=[2014]), {"action": action, "version": version}, follow=True
+        )
+        assert 'id="consequence"' not in response.content.decode(), (who, action)
+    assert stage(world) == Closing.Stage.SUBMITTED
 
 
 def test_the_buttons_carry_the_consequence_for_the_javascript_dialog(world: World) -> None:

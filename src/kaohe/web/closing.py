@@ -187,7 +187,9 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
         form = ResultsForm(request.POST, year=the_year)
         if form.is_valid():
             action = form.cleaned_data["action"]
-            if action in _CONFIRM and not confirmed(request):
+            # asked only of whoever may do it; anyone else gets the service's refusal
+            may = user.is_leader if action == "approve" else user.is_office
+            if action in _CONFIRM and may and not confirmed(request):
                 return _confirm_results(request, the_year, action)
             try:
                 _run(form, user, the_year)
