@@ -73,6 +73,8 @@ def test_the_year_end_from_declarations_to_final_results(
     rater = browser.new_page(locale="zh-CN")
     for link in links:
         rater.goto(base + link)
+        for radio in rater.locator("tbody tr td:nth-child(2) input[type=radio]").all():
+            radio.check()  # nothing is pre-selected
         rater.click("#cast")
         assert "评价已计入" in rater.inner_text("body")
     rater.goto(base + links[0])

@@ -101,8 +101,12 @@ def test_the_office_verifies_and_what_if_shows_the_change_first(world: World) ->
     with pytest.raises(YearEndError, match="reason"):
         declaration_decide(acting_user=world.users["office"], declaration=d, accept=False)
     with pytest.raises(YearEndError):
-        declaration_decide(acting_user=world.users["leader"], declaration=d, accept=True)
-    declaration_decide(acting_user=world.users["office"], declaration=d, accept=True)
+        declaration_decide(
+            acting_user=world.users["leader"], declaration=d, accept=True, reason="已核对原件"
+        )
+    declaration_decide(
+        acting_user=world.users["office"], declaration=d, accept=True, reason="已核对原件"
+    )
     assert year_end_result(world.year).units["S1"].b.amount == 20
     other = declare(world, content="另一项")
     declaration_decide(

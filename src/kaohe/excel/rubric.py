@@ -110,6 +110,7 @@ def export_rubrics(scheme: Scheme) -> bytes:
                         json.dumps(
                             {
                                 "note": item.note,
+                                "short": item.short,
                                 "bonus": item.bonus,
                                 "added_on": item.added_on.isoformat() if item.added_on else None,
                             },
@@ -542,7 +543,11 @@ def _read_item(
             extra = {"note": _cell(ws, row, columns["注释"])}
         if isinstance(extra, dict):
             item.update(
-                {k: v for k, v in extra.items() if k in ("note", "bonus", "added_on") and v}
+                {
+                    k: v
+                    for k, v in extra.items()
+                    if k in ("note", "short", "bonus", "added_on") and v
+                }
             )
     if normalise(item["remarks"]) == "加分项":
         if rule_text:
