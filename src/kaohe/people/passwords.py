@@ -13,9 +13,9 @@ from zxcvbn import zxcvbn
 
 from kaohe.engine import limits
 
-# zxcvbn is quadratic in the worst case: only this much of a password is estimated (a longer
+# zxcvbn is quadratic in the worst case and refuses over 72 characters: only this much is estimated (a longer
 # one is strong by length alone).
-ESTIMATE_CHARS = 100
+ESTIMATE_CHARS = 72  # zxcvbn refuses longer ones
 
 
 def _names(user: Any) -> list[str]:
