@@ -15,7 +15,7 @@ from kaohe.people.services import require_new_passwords
 
 from .conftest import World, password_login
 
-GOOD = "Wq7-river-lantern-93"  # noqa: S105
+GOOD = "Wq7-river-lantern-93"
 
 
 def _office(world: World) -> Client:

@@ -87,7 +87,9 @@ def test_wrong_codes_are_throttled(world: World) -> None:
     client = password_login("org")
     client.post("/account/2fa/verify/", {"token": "000000"})
     # right away, even the right code waits for the delay
-    assert client.post("/account/2fa/verify/", {"token": totp(key, steps_ahead=1)}).status_code == 200
+    assert (
+        client.post("/account/2fa/verify/", {"token": totp(key, steps_ahead=1)}).status_code == 200
+    )
     assert AuditEvent.objects.filter(action="otp.throttled").exists()
 
 

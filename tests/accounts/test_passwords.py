@@ -15,7 +15,7 @@ from kaohe.people.models import User
 
 from .conftest import PASSWORD, World, password_login
 
-GOOD = "Wq7-river-lantern-93"  # noqa: S105
+GOOD = "Wq7-river-lantern-93"
 
 
 def _reasons(password: str, user: User | None = None) -> list[str]:

@@ -31,6 +31,7 @@ from kaohe.people.services import has_second_factor, second_factor_required
 
 LOGIN_AT = "kaohe_login_at"
 SEEN_AT = "kaohe_seen_at"
+STEPS_DONE = "kaohe_login_steps_done"
 SEEN_GRANULARITY = 15  # seconds: the last-seen time is rewritten at most this often
 
 
@@ -101,8 +102,13 @@ class SessionPolicyMiddleware:
     def _next_step(self, request: HttpRequest, user: User) -> HttpResponse | None:
         """The login's remaining step, if any; until it is done only its page opens (and
         leaving, and the language)."""
+        if request.session.get(STEPS_DONE):
+            return None
         step = pending_step(user)
         if step is None:
+            # done for this session: a reset, an admin-set password or a removed second factor
+            # ends the session anyway, and the next login checks again (no query per request)
+            request.session[STEPS_DONE] = True
             return None
         allowed = (reverse(STEP_VIEWS[step]), reverse("logout"), reverse("set_language"))
         if request.path in allowed:
@@ -127,11 +133,14 @@ STEP_VIEWS = {"verify": "account-verify", "password": "account-password", "setup
 
 
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """Start the clocks anew at each login."""
+    """Start the clocks anew at each login, and find whether a step remains."""
     if request is not None and hasattr(request, "session"):
         now = time.time()
         request.session[LOGIN_AT] = now
         request.session[SEEN_AT] = now
+        request.session.pop(STEPS_DONE, None)
+        if isinstance(user, User) and pending_step(user) is None:
+            request.session[STEPS_DONE] = True  # nothing to do: no query on the next requests
 
 
 user_logged_in.connect(on_logged_in, dispatch_uid="kaohe.session_policy.login")
