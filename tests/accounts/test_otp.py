@@ -130,3 +130,10 @@ def test_the_code_field_is_bounded(world: World) -> None:
     client.get("/account/2fa/")
     response = client.post("/account/2fa/", {"token": "1" * 5000})
     assert response.status_code == 200
+
+
+@override_settings(KAOHE_REQUIRE_2FA=True)
+def test_a_superuser_must_set_one_up_too(world: World) -> None:
+    User.objects.create_superuser("root", "r@x.cn", "Wq7-river-lantern-93")
+    response = password_login("root", "Wq7-river-lantern-93").get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/account/2fa/")

@@ -169,8 +169,10 @@ def account_enable(*, acting_user: User, user: User, reason: str) -> None:
 
 
 def second_factor_required(user: User) -> bool:
-    """Office and leader accounts need one when KAOHE_REQUIRE_2FA is on."""
-    return bool(settings.KAOHE_REQUIRE_2FA) and (user.is_office or user.is_leader)
+    """Office, leader and superuser (set-up) accounts need one when KAOHE_REQUIRE_2FA is on."""
+    return bool(settings.KAOHE_REQUIRE_2FA) and (
+        user.is_office or user.is_leader or user.is_superuser
+    )
 
 
 def has_second_factor(user: User) -> bool:
