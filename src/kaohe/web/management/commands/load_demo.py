@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from kaohe.people.services import initial_passwords_kept
 from kaohe.web.demo import DEMO_PASSWORD, demo_clock_start, demo_logins, load_demo
 
 
@@ -16,5 +17,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo clock: {timezone.localtime(clock):%Y-%m-%d %H:%M}")
         self.stdout.write(f"Demo year: {year.title}")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
+        if not initial_passwords_kept():  # production accounts (docs/decisions.md)
+            self.stdout.write("  each account must change it at its first login")
         for username, who in demo_logins():
             self.stdout.write(f"  {username:<28} {who}")
