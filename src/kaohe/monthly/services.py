@@ -588,8 +588,20 @@ def sheet_accept(*, acting_user: User, sheet: Sheet, expected_version: int | Non
     sheet.decided_at = timezone.now()
     sheet.save()
     _transition(sheet, acting_user, "sheet.accept", Sheet.Status.SUBMITTED)
+    _close_if_complete(sheet.cycle)
     escalations_sync(year=sheet.cycle.year)
     return sheet
+
+
+def _close_if_complete(cycle: Cycle) -> None:
+    """The month ends (已结束) when its last sheet is accepted: no more reminders, off the
+    to-do lists. Corrections of accepted sheets stay possible, each with its reason."""
+    if (
+        cycle.status == Cycle.Status.OPEN
+        and not cycle.sheets.exclude(status=Sheet.Status.ACCEPTED).exists()
+    ):
+        Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.CLOSED)
+        cycle.status = Cycle.Status.CLOSED
 
 
 @transaction.atomic
