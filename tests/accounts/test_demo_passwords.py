@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import axes.attempts
 import pytest
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -35,6 +36,8 @@ def test_the_demo_mode_keeps_its_printed_password() -> None:
     with override_settings(KAOHE_DEMO_KEEP_PASSWORDS=True):
         load_demo()
     assert not User.objects.filter(must_change_password=True).exists()
+    for user in User.objects.all():  # the printed password passes the policy for each
+        validate_password(DEMO_PASSWORD, user)
     client = Client()
     client.post("/login/", {"username": "office", "password": DEMO_PASSWORD})
     assert client.get("/account/").status_code == 200

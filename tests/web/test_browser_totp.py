@@ -1,6 +1,8 @@
 """A TOTP login end to end in Debian's Chromium: an office account (second factor required)
 sets up its authenticator at the first login, then logs in again with a code. The codes are
-computed here from the device's key, as an authenticator app would."""
+computed here from the device's key, as an authenticator app would. (In tests/web: one
+Playwright per process, from this folder's session fixture; the account tests are in
+tests/accounts.)"""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaohe.audit.models import AuditEvent
+from tests.accounts.helpers import totp
 
-from .conftest import PASSWORD, World, totp
+from .conftest import PASSWORD, World
 
 pytestmark = pytest.mark.browser
 
