@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaohe.people.services import initial_passwords_kept
 from kaohe.web.demo import DEMO_PASSWORD, demo_clock_start, demo_logins, load_demo
 
 
@@ -20,5 +21,7 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
         )
+        if not initial_passwords_kept():  # production accounts (docs/decisions.md)
+            self.stdout.write(_("  each account must change it at its first login"))
         for username, who in demo_logins():
             self.stdout.write(f"  {username:<28} {who}")
