@@ -14,12 +14,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from pydantic import ValidationError as PydanticError
 
 from kaohe.audit.services import record
 from kaohe.engine import limits
+from kaohe.engine.errors import Problem, pydantic_text
 from kaohe.engine.factcheck import finding_errors
 from kaohe.engine.facts import Finding
 from kaohe.engine.facts import Unit as EngineUnit
@@ -335,12 +336,13 @@ def scores_save(
                     **cell.values,
                 )
             except PydanticError as exc:
-                problems += [label + str(e["msg"]) for e in exc.errors()]
+                problems += [label + pydantic_text(e, get_language()) for e in exc.errors()]
                 continue
             engine_unit = _engine_unit(unit, [keys[d] for d in members.get(unit.pk, ())])
             item = index.rubric_for(unit.category).items[cell.item]
-            problems += [
-                label + p for p in finding_errors(index, "cell", engine_unit, item, finding)
+            problems += [  # the message without the file path ("cell.checks.x")
+                label + (p.message(get_language()) if isinstance(p, Problem) else p)
+                for p in finding_errors(index, "cell", engine_unit, item, finding)
             ]
         changed.append((replace(cell, reason=reason, evidence=evidence), old))
     if stale:
@@ -379,9 +381,10 @@ def scores_save(
         action = "sheet.upload" if source == Source.UPLOAD else "sheet.mark_clean"
         obj = sheet
         reason = (
-            f"{name}: {len(cells)} rows, {len(new)} changed"
+            _("%(file)s: %(rows)s rows, %(changed)s changed")
+            % {"file": name, "rows": len(cells), "changed": len(new)}
             if source == Source.UPLOAD
-            else "scored, nothing found"
+            else _("scored, nothing found")
         )
     before: Any = [entry_state(e) for e in replaced]
     after: Any = [entry_state(e) for e in new]
@@ -540,6 +543,27 @@ def sheet_submit(*, acting_user: User, sheet: Sheet, expected_version: int | Non
 
 
 @transaction.atomic
+def sheet_withdraw(
+    *, acting_user: User, sheet: Sheet, expected_version: int | None = None
+) -> Sheet:
+    """Take a submitted sheet back to draft (撤回), until the office has accepted or returned
+    it: any assessor of the sheet's department may, not only the one who submitted it. The
+    late flag goes with the submission; the next submission sets it again."""
+    sheet = _lock_sheet(sheet, expected_version)
+    if acting_user.department_id != sheet.department_id:
+        raise CycleError(_("Only the sheet's department may withdraw it."))
+    if sheet.status != Sheet.Status.SUBMITTED:
+        raise CycleError(_("Only a submitted sheet not yet accepted can be withdrawn."))
+    before = sheet.status
+    sheet.status = Sheet.Status.DRAFT
+    sheet.submitted_at = None
+    sheet.late = False
+    sheet.save()
+    _transition(sheet, acting_user, "sheet.withdraw", before)
+    return sheet
+
+
+@transaction.atomic
 def sheet_accept(*, acting_user: User, sheet: Sheet, expected_version: int | None = None) -> Sheet:
     sheet = _lock_sheet(sheet, expected_version)
     if not acting_user.is_office:
@@ -567,8 +591,20 @@ def sheet_accept(*, acting_user: User, sheet: Sheet, expected_version: int | Non
     sheet.decided_at = timezone.now()
     sheet.save()
     _transition(sheet, acting_user, "sheet.accept", Sheet.Status.SUBMITTED)
+    _close_if_complete(sheet.cycle)
     escalations_sync(year=sheet.cycle.year)
     return sheet
+
+
+def _close_if_complete(cycle: Cycle) -> None:
+    """The month ends (已结束) when its last sheet is accepted: no more reminders, off the
+    to-do lists. Corrections of accepted sheets stay possible, each with its reason."""
+    if (
+        cycle.status == Cycle.Status.OPEN
+        and not cycle.sheets.exclude(status=Sheet.Status.ACCEPTED).exists()
+    ):
+        Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.CLOSED)
+        cycle.status = Cycle.Status.CLOSED
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ from kaohe.years.finality import YearFinal
 from kaohe.years.models import Year
 
 from .access import any_user, current_user, require, role, sees_everything
+from .confirm import confirm_page, confirmed
 from .downloads import PDF, file_response
 from .forms_closing import ObjectionForm, ResultsForm
 
@@ -134,6 +135,47 @@ def _run(form: ResultsForm, user: User, year: Year) -> None:
         objection_answer(acting_user=user, objection=data["objection_row"], answer=data["answer"])
 
 
+_CONFIRM = ("approve", "publish", "finalize")
+
+
+def _confirm_results(request: HttpRequest, year: Year, action: str) -> HttpResponse:
+    """What approving, publishing or finalising the results does, in words."""
+    y = {"year": year.year}
+    back = reverse("results", args=[year.year])
+    if action == "approve":
+        return confirm_page(
+            request,
+            title=_("Approve the results of %(year)s?") % y,
+            consequence=_(
+                "Once approved, the office may publish these results as the public notice, "
+                "for everyone to read."
+            ),
+            button=_("Yes, approve"),
+            back=back,
+        )
+    if action == "publish":
+        return confirm_page(
+            request,
+            title=_("Publish the notice of %(year)s?") % y,
+            consequence=_(
+                "Once published, the results are public on the notices page for everyone, "
+                "the notice period starts and units may lodge objections."
+            ),
+            button=_("Yes, publish the notice"),
+            back=back,
+        )
+    return confirm_page(
+        request,
+        title=_("Finalise the results of %(year)s?") % y,
+        consequence=_(
+            "Once final, the results of the year cannot be changed any more: no score, "
+            "declaration or ballot of the year can be edited."
+        ),
+        button=_("Yes, finalise"),
+        back=back,
+    )
+
+
 @role(sees_everything)
 def results(request: HttpRequest, year: int) -> HttpResponse:
     the_year = get_object_or_404(Year, year=year)
@@ -144,6 +186,11 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST":
         form = ResultsForm(request.POST, year=the_year)
         if form.is_valid():
+            action = form.cleaned_data["action"]
+            # asked only of whoever may do it; anyone else gets the service's refusal
+            may = user.is_leader if action == "approve" else user.is_office
+            if action in _CONFIRM and may and not confirmed(request):
+                return _confirm_results(request, the_year, action)
             try:
                 _run(form, user, the_year)
             except ClosingConflict as exc:
@@ -225,6 +272,8 @@ def notice(request: HttpRequest, year: int) -> HttpResponse:
             return redirect("notice", year=year)
         status = 400
     mine = Objection.objects.filter(year=closing.year, unit_id=unit_id) if unit_id else []
+    own = getattr(request.user, "unit", None)
+    own = own if own is not None and own.code in figures["units"] else None
     return render(
         request,
         "web/notice.html",
@@ -233,6 +282,8 @@ def notice(request: HttpRequest, year: int) -> HttpResponse:
             "year": closing.year,
             "tables": tables(closing.year, figures),
             "can_object": can_object,
+            "period_open": notice_open(closing),
+            "own": own,
             "mine": mine,
             "form": form,
         },
@@ -249,13 +300,19 @@ def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
     return file_response(results_pdf(html), f"notice-{year}.pdf", PDF, inline=True)
 
 
-@role(sees_everything)
+@role(any_user)
 def annual_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """Every point of a unit's annual total: T by month and item, B, F, R, rank, use."""
+    """Every point of a unit's annual total: T by month and item, B, F, R, rank, use. The
+    office and the leaders read every unit's; a unit reads its own once the notice is
+    published (issue 10 point 5), never another's."""
     from kaohe.engine import explain_unit
     from kaohe.yearend.selectors import year_end_result
 
+    user = current_user(request)
     the_year = get_object_or_404(Year, year=year)
+    if not user.sees_everything:
+        own = user.unit is not None and user.unit.code == code
+        require(own and Closing.objects.filter(year=the_year, stage__in=PUBLIC_STAGES).exists())
     result = year_end_result(the_year)
     if code not in result.units:
         raise Http404
@@ -263,7 +320,13 @@ def annual_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return render(
         request,
         "web/annual_unit.html",
-        {"year": the_year, "unit": result.units[code].unit, "line": line, "lines": line.children},
+        {
+            "year": the_year,
+            "unit": result.units[code].unit,
+            "line": line,
+            "lines": line.children,
+            "closing": closing_read(the_year),
+        },
     )
 
 

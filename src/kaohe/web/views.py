@@ -8,9 +8,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kaohe.engine import InputError, load_scheme
+from kaohe.engine.errors import say
 from kaohe.engine.loader import read_scheme_text
 from kaohe.engine.scheme import Item
 from kaohe.excel.rubric import export_rubrics, import_rubrics
@@ -25,27 +27,28 @@ from kaohe.years.services import YearError, target_items, target_set, year_creat
 from .access import any_user, current_user, for_user, is_office, require, role, sees_everything
 from .downloads import file_response
 from .forms import ConfirmSchemeForm, OpenMonthForm, TargetsForm, YearCreateForm
+from .todo import todo_for
 
 
 @role(any_user)
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    """Each role's to-do list, counted and linked (``todo.py``), and the months at a glance."""
+    user = current_user(request)
     year = Year.objects.first()
-    context: dict[str, object] = {"year": year}
-    if year is not None:
-        cycles = list(
+    context: dict[str, object] = {"year": year, "todo": todo_for(user, year)}
+    if year is not None and user.sees_everything:
+        context["cycles"] = list(
             Cycle.objects.filter(year=year).annotate(
                 accepted=Count("sheets", filter=Q(sheets__status=Sheet.Status.ACCEPTED)),
                 total=Count("sheets"),
             )
         )
-        context["cycles"] = cycles
-        if user.department_id:  # type: ignore[union-attr]
-            context["my_sheets"] = (
-                Sheet.objects.filter(cycle__year=year, department_id=user.department_id)  # type: ignore[union-attr]
-                .select_related("cycle")
-                .order_by("-cycle__month")
-            )
+    if year is not None and user.department_id:
+        context["my_sheets"] = (
+            Sheet.objects.filter(cycle__year=year, department_id=user.department_id)
+            .select_related("cycle")
+            .order_by("-cycle__month")
+        )
     return render(request, "web/home.html", context)
 
 
@@ -94,7 +97,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
                 form.add_error("upload", _("The file is not UTF-8 text."))
             except InputError as exc:
                 for error in exc.errors:
-                    form.add_error(None, error)
+                    form.add_error(None, say(error, get_language()))
     return render(request, "web/years.html", {"years": Year.objects.all(), "form": form})
 
 
@@ -105,7 +108,7 @@ def _create_year(
         year = year_create(acting_user=current_user(request), scheme_text=text, source=source)
     except YearError as exc:
         for error in exc.errors:
-            form.add_error(None, error)
+            form.add_error(None, say(error, get_language()))
         return render(request, "web/years.html", {"years": Year.objects.all(), "form": form})
     messages.success(request, _("The year %(year)s is set up.") % {"year": year.year})
     return redirect("year", year=year.year)
