@@ -83,6 +83,7 @@ class MonthScorer:
         self.places = index.scheme.annual_target.places
         self.at_year_end = index.scheme.annual_target.bonus == "at_year_end"
         self._plans: dict[int, dict[str, Decimal]] = {}  # by id(item): this year's scheme
+        self._alike: dict[tuple[object, ...], Decimal] = {}  # one finding's delta, by its values
         self.normalised = any(
             i.scheme.month_total.method == "normalised"
             for i in (versions.indexes if versions else (index,))
@@ -197,9 +198,20 @@ class MonthScorer:
                 continue  # scored by its target below; without one it scores its weight
             if plan is _OTHER:
                 score, _ = self._item(index, unit, item, month, found, False)
+                total += score - item.weight
+            elif len(found) == 1:  # most cells: one finding, whose values repeat across units
+                f = found[0]
+                checks = tuple(f.checks.items()) if f.checks else ()
+                points = None if f.deduction is None else str(f.deduction)  # 0.5 ≠ 0.50 here
+                key = (id(item), checks, f.count, f.met, points)
+                delta = self._alike.get(key)
+                if delta is None:
+                    delta = self._alike[key] = (
+                        simple_total(item, item.weight, found, plan) - item.weight
+                    )
+                total += delta
             else:
-                score = simple_total(item, item.weight, found, plan)
-            total += score - item.weight
+                total += simple_total(item, item.weight, found, plan) - item.weight
         for number in self.target_items.get(unit.id, ()):
             item = items.get(number)
             if item is None:

@@ -43,6 +43,12 @@ def _row(row: RankRow, value: str, fmt: Figure = fmt) -> dict[str, Any]:
     return data
 
 
+def _month_row(row: RankRow, fmt: Figure) -> dict[str, Any]:
+    if row.vetoed:
+        return {**_row(row, "score", fmt), "in_bottom": row.in_bottom}
+    return {"unit": row.unit, "rank": row.rank, "score": fmt(row.value), "in_bottom": row.in_bottom}
+
+
 def _unit(
     result: YearResult, uid: str, year: UnitYear, fmt: Figure, explain: bool
 ) -> dict[str, Any]:
@@ -75,7 +81,7 @@ def _months(result: YearResult, fmt: Figure) -> Iterator[tuple[str, Any]]:
         yield (
             str(month),
             {
-                category: [{**_row(r, "score", fmt), "in_bottom": r.in_bottom} for r in rows]
+                category: [_month_row(r, fmt) for r in rows]
                 for category, rows in by_category.items()
             },
         )
