@@ -109,6 +109,7 @@ def load_facts(path: str) -> FactsData:
     file = Path(path)
     if not file.is_file():
         raise InputError(path, [Problem("", "no_file")])
+    enabled = gc.isenabled()
     gc.disable()  # a large file makes many objects and no cycles; see engine.compute
     try:
         if file.suffix in (".yaml", ".yml"):
@@ -123,7 +124,8 @@ def load_facts(path: str) -> FactsData:
     except yaml.YAMLError as exc:
         raise InputError(path, [Problem("", "not_yaml", error=exc)]) from exc
     finally:
-        gc.enable()
+        if enabled:  # `kaohe compute` keeps it off until the JSON is written
+            gc.enable()
         gc.freeze()  # the loaded facts live until the command ends: stop rescanning them
 
 
