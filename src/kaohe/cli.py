@@ -469,6 +469,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, metavar="FILE", help="default: var/audit-anchors.txt"
     )
     anchor.set_defaults(func=cmd_audit_anchor)
+
+    from .backup.commandline import add_commands as add_backup_commands
+
+    add_backup_commands(commands, _django)  # `kaohe backup -o FILE`, `kaohe restore FILE`
     return parser
 
 
