@@ -165,8 +165,12 @@ def load(path: Path, using: str) -> dict[str, int]:
     ours = {m._meta.db_table: m for m in record_models()}
     tables = [t for t in ours if t in connection.introspection.table_names()]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # TRUNCATE waits for no deferred check
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for statement in connection.ops.sql_flush(no_style(), tables, allow_cascade=False):
             cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     counts: dict[str, int] = {}
     for header, rows in read_tables(path):
         model = ours[header["table"]]

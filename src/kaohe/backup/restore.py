@@ -32,9 +32,6 @@ from . import portable
 from .archive import Archive, read_archive, sha256_file
 from .create import SQLITE_MEMBER, key_id
 
-STAGING_ALIAS = "kaohe_restore"
-
-
 class RestoreError(Exception):
     """Restore refused or failed before anything was put in place; the message is Chinese."""
 
@@ -169,17 +166,19 @@ def _check_dump(dump: Path, manifest: dict[str, Any]) -> None:
 
 
 @contextmanager
-def _alias_for(db: Path, using: str) -> Iterator[str]:
-    """A database alias on the temporary SQLite file, dropped afterwards."""
-    config = dict(connections[using].settings_dict)
-    config["NAME"] = str(db)
-    connections.settings[STAGING_ALIAS] = config
+def _pointed_at(db: Path, using: str) -> Iterator[str]:
+    """The connection ``using`` on the temporary SQLite file while it is built and checked,
+    then back on the target path. The alias itself, not a second one: migrations that read
+    data (yearend 0003) use the default connection."""
+    connection = connections[using]
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = str(db)
     try:
-        yield STAGING_ALIAS
+        yield using
     finally:
-        connections[STAGING_ALIAS].close()
-        del connections[STAGING_ALIAS]
-        del connections.settings[STAGING_ALIAS]
+        connection.close()
+        connection.settings_dict["NAME"] = name
 
 
 def _restore_sqlite(
@@ -190,7 +189,7 @@ def _restore_sqlite(
     db.parent.mkdir(parents=True, exist_ok=True)
     temp = db.parent / f".{db.name}.restoring-{secrets.token_hex(4)}"
     try:
-        with _alias_for(temp, using) as alias:
+        with _pointed_at(temp, using) as alias:
             if manifest["database"]["snapshot"] == SQLITE_MEMBER:
                 route = "SQLite 快照(在线备份 API)"
                 _unpack_sqlite(archive, temp)
@@ -202,7 +201,6 @@ def _restore_sqlite(
             lines = _verify(alias, manifest, files)
             with connections[alias].cursor() as cursor:  # one self-contained file, no WAL beside it
                 cursor.execute("PRAGMA journal_mode=DELETE")
-        connections[using].close()
         _move_evidence(files, root)
         try:
             os.replace(temp, db)
