@@ -4,6 +4,7 @@ and evidence folder its environment names: `python -m tests.backup.world`."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -12,6 +13,9 @@ def main() -> None:
     import django
 
     django.setup()
+    if sys.argv[1:] == ["more"]:
+        more()
+        return
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
@@ -47,6 +51,20 @@ def main() -> None:
             SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40),
         ],
     )
+
+
+
+def more() -> None:
+    """One more audited write into a restored database: its keys must come after the restored
+    ones (PostgreSQL's sequences moved past them)."""
+    from django.db import transaction
+
+    from kaohe.audit.services import record
+    from kaohe.people.models import Unit
+
+    with transaction.atomic():
+        unit = Unit.objects.create(code="S9", name="第9街道党工委", category="street")
+        record(acting_user=None, action="unit.create", obj=unit, after={"code": "S9"})
 
 
 if __name__ == "__main__":

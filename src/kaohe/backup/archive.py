@@ -196,12 +196,17 @@ def read_archive(path: Path) -> Archive:
     recorded = checksum_text.strip()
     last = infos[-1]
     whole = _hash_prefix(path, last.offset)
-    if whole != recorded:
+    if whole != recorded or checksum_text != f"{recorded}\n":
         raise ArchiveError(
             "档案整体校验和不符:清单或成员头部的字节被改动(各成员内容本身与清单一致)"
         )
-    end = last.offset_data + ((last.size + 511) // 512) * 512
-    expected_size = -(-(end + 1024) // tarfile.RECORDSIZE) * tarfile.RECORDSIZE
+    # the checksum member itself: its header exactly as written, then zeros to the end
+    header = _info(CHECKSUM, last.size).tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+    if _read(path, last.offset, last.offset_data) != header:
+        raise ArchiveError("档案末尾校验成员 SHA256 的头部被改动")
+    end = last.offset_data + last.size
+    blocks_end = last.offset_data + -(-last.size // 512) * 512
+    expected_size = -(-(blocks_end + 1024) // tarfile.RECORDSIZE) * tarfile.RECORDSIZE
     if size != expected_size:
         raise ArchiveError(
             f"档案长度 {size} 字节与其内容应有的 {expected_size} 字节不符:被截断或在末尾追加了数据"
@@ -267,8 +272,12 @@ def _hash_prefix(path: Path, length: int) -> str:
     return digest.hexdigest()
 
 
-def _zeros(path: Path, start: int, end: int) -> bool:
+def _read(path: Path, start: int, end: int) -> bytes:
     with path.open("rb") as handle:
         handle.seek(start)
-        data = handle.read(end - start)
+        return handle.read(end - start)
+
+
+def _zeros(path: Path, start: int, end: int) -> bool:
+    data = _read(path, start, end)
     return data.count(0) == len(data)
