@@ -53,6 +53,7 @@ class Place:
         return self.var / "kaohe.sqlite3"
 
     def kaohe(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        self.var.parent.mkdir(parents=True, exist_ok=True)
         return subprocess.run(
             [sys.executable, "-m", "kaohe.cli", *args],
             env=self.env | env,
