@@ -28,8 +28,13 @@ def assert_restored(done, archive: Path) -> None:  # type: ignore[no-untyped-def
     tables, rows = len(manifest["counts"]), sum(manifest["counts"].values())
     assert f"记录数:{tables} 张表逐表与备份清单一致,共 {rows} 条记录。" in out
     audit = manifest["audit"]
-    assert f"审计链:完整,{audit['count']} 条记录;链头哈希 {audit['last_hash']} 与备份时相同。" in out
-    assert "证据文件:2 个,SHA-256 逐个与备份清单一致;数据库中的 2 条证据记录均有对应文件且校验和一致。" in out
+    assert (
+        f"审计链:完整,{audit['count']} 条记录;链头哈希 {audit['last_hash']} 与备份时相同。" in out
+    )
+    assert (
+        "证据文件:2 个,SHA-256 逐个与备份清单一致;数据库中的 2 条证据记录均有对应文件且校验和一致。"
+        in out
+    )
 
 
 def assert_verifies_and_writes_on(place: Place, archive: Path) -> None:
@@ -159,7 +164,8 @@ def test_sqlite_backup_restores_into_postgresql(sqlite_archive: Path, pg) -> Non
 
 @postgres
 def test_postgresql_backup_restores_into_postgresql_and_into_sqlite(
-    pg, tmp_path: Path  # type: ignore[no-untyped-def]
+    pg,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     source = pg("source")
     source.build_world()
@@ -186,7 +192,9 @@ def test_postgresql_backup_restores_into_postgresql_and_into_sqlite(
 
 @postgres
 def test_postgresql_restore_that_fails_verification_leaves_the_database_empty(
-    sqlite_archive: Path, pg, tmp_path: Path  # type: ignore[no-untyped-def]
+    sqlite_archive: Path,
+    pg,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     forged = resealed(
         sqlite_archive, tmp_path / "forged.tar", lambda m: m["audit"].update(last_hash="0" * 64)

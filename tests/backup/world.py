@@ -30,11 +30,11 @@ def main() -> None:
     Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     call_command("migrate", verbosity=0)
     source, text = read_scheme_text("district-2014")
-    office = User.objects.create_user("office", password="x", is_office=True)  # noqa: S106
+    office = User.objects.create_user("office", password="x", is_office=True)
     year = year_create(acting_user=office, scheme_text=text, source=source)
     unit = Unit.objects.create(code="S1", name="第1街道党工委", category="street", secretary="书记")
     Unit.objects.create(code="D1", name="区财政局机关党委", category="district", kind="organ")
-    user = User.objects.create_user("unit-a", password="x", unit=unit)  # noqa: S106
+    user = User.objects.create_user("unit-a", password="x", unit=unit)
     cycle_open(acting_user=office, year=year, month=1)
     window_set(acting_user=office, year=year, open_=True)
     declaration_submit(
@@ -51,7 +51,6 @@ def main() -> None:
             SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40),
         ],
     )
-
 
 
 def more() -> None:

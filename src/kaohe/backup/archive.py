@@ -155,7 +155,9 @@ def read_archive(path: Path) -> Archive:
             manifest, checksum_text = _read_small(tar, infos)
             actual = _member_hashes(tar, infos)
     except tarfile.TarError as exc:
-        raise ArchiveError(f"不是完整的 Kaohe 备份档案(无法作为 tar 读取:{exc};文件被截断或损坏)") from exc
+        raise ArchiveError(
+            f"不是完整的 Kaohe 备份档案(无法作为 tar 读取:{exc};文件被截断或损坏)"
+        ) from exc
     except EOFError as exc:
         raise ArchiveError("档案被截断:最后一个成员不完整") from exc
     if checksum_text is None:

@@ -123,10 +123,9 @@ def _consistent(using: str) -> Iterator[None]:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                cursor.execute(f"LOCK TABLE {AuditHead._meta.db_table} IN SHARE MODE")
-        elif connection.vendor == "sqlite":
-            # Django's SQLite settings begin transactions IMMEDIATE; make sure one has begun
-            connection.cursor().execute(f"SELECT 1 FROM {AuditHead._meta.db_table} LIMIT 1")
+                head = connection.ops.quote_name(AuditHead._meta.db_table)
+                cursor.execute(f"LOCK TABLE {head} IN SHARE MODE")
+        # SQLite: Django's settings begin every transaction IMMEDIATE, at once: locked already
         yield
 
 
@@ -151,7 +150,7 @@ def _snapshot(folder: Path, engine: str, using: str) -> tuple[str, Path]:
     path = folder / "postgresql.pgdump"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot()")
-        snapshot_id = cursor.fetchone()[0]  # type: ignore[index]
+        snapshot_id = cursor.fetchone()[0]
     command, env = pg_command("pg_dump", connection.settings_dict)
     command += ["--format=custom", f"--snapshot={snapshot_id}", f"--file={path}"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
@@ -205,7 +204,11 @@ def _evidence(recorded: dict[str, str]) -> tuple[list[tuple[str, Path]], list[st
             relative = path.relative_to(root).as_posix()
             if path.is_dir() and not path.is_symlink():
                 continue
-            if path.is_symlink() or not path.is_file() or not SAFE_NAME.match(f"evidence/{relative}"):
+            if (
+                path.is_symlink()
+                or not path.is_file()
+                or not SAFE_NAME.match(f"evidence/{relative}")
+            ):
                 problems.append(f"证据文件夹中的 {relative} 不是普通证据文件,未备份")
                 continue
             files.append((f"evidence/{relative}", path))

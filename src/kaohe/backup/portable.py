@@ -45,9 +45,11 @@ def record_models() -> list[type[models.Model]]:
         targets = {
             f.related_model._meta.concrete_model
             for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model is not None and not isinstance(f.related_model, str)
+            if f.is_relation
+            and f.related_model is not None
+            and not isinstance(f.related_model, str)
         }
-        needs[model] = {t for t in targets if t is not model and t in found}  # type: ignore[misc]
+        needs[model] = {t for t in targets if t is not model and t in found}
     ordered: list[type[models.Model]] = []
     placed: set[type[models.Model]] = set()
     while len(ordered) < len(found):
@@ -97,9 +99,7 @@ def dump(out: IO[bytes], using: str) -> dict[str, int]:
             json_fields = {i for i, f in enumerate(fields) if isinstance(f, models.JSONField)}
             written = 0
             for row in rows.values_list(*[f.attname for f in fields]).iterator(chunk_size=2000):
-                gz.write(
-                    _line([v if i in json_fields else encode(v) for i, v in enumerate(row)])
-                )
+                gz.write(_line([v if i in json_fields else encode(v) for i, v in enumerate(row)]))
                 written += 1
             if written != count:  # cannot happen inside one transaction; never write a lie
                 raise RuntimeError(f"{model._meta.db_table}: counted {count}, read {written}")

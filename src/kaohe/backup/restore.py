@@ -7,7 +7,6 @@ file's SHA-256 — before anything is moved or committed."""
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 import secrets
 import shutil
@@ -31,6 +30,7 @@ from kaohe.yearend.models import Evidence
 from . import portable
 from .archive import Archive, read_archive, sha256_file
 from .create import SQLITE_MEMBER, key_id
+
 
 class RestoreError(Exception):
     """Restore refused or failed before anything was put in place; the message is Chinese."""
@@ -56,7 +56,9 @@ def restore_backup(path: Path, using: str = DEFAULT_DB_ALIAS) -> RestoreReport:
     root = Path(settings.EVIDENCE_ROOT)
     problems = _not_empty(using, root)
     if problems:
-        raise RestoreError("目标不为空,拒绝恢复(恢复只写入空数据库与空证据文件夹):" + ";".join(problems))
+        raise RestoreError(
+            "目标不为空,拒绝恢复(恢复只写入空数据库与空证据文件夹):" + ";".join(problems)
+        )
     if manifest["audit"].get("key_id") != key_id():
         raise RestoreError(
             "本机的 KAOHE_AUDIT_KEY 与备份时所用的审计密钥不同,恢复后审计链将无法核验;"
@@ -89,9 +91,7 @@ def _not_empty(using: str, root: Path) -> list[str]:
         db = Path(connection.settings_dict["NAME"])
         tables = _sqlite_tables(db)
         if tables:
-            problems.append(
-                f"SQLite 数据库 {db} 已有 {len(tables)} 张表({'、'.join(tables[:3])}…)"
-            )
+            problems.append(f"SQLite 数据库 {db} 已有 {len(tables)} 张表({'、'.join(tables[:3])}…)")
         for suffix in ("-wal", "-journal"):
             side = Path(f"{db}{suffix}")
             if side.exists() and side.stat().st_size:
@@ -268,7 +268,9 @@ def _verify(alias: str, manifest: dict[str, Any], files: Path) -> list[str]:
     head = AuditHead.objects.using(alias).filter(pk=1).first()
     now = (head.count, head.last_id, head.last_hash) if head else (0, None, None)
     if now != (audit["count"], audit["last_id"], audit["last_hash"]):
-        problems.append(f"审计链头恢复后为 {now},备份时为 {audit['count'], audit['last_id'], audit['last_hash']}")
+        problems.append(
+            f"审计链头恢复后为 {now},备份时为 {audit['count'], audit['last_id'], audit['last_hash']}"
+        )
     report = verify_chain(using=alias)
     if report.ok != audit["intact"] or report.checked != audit["checked"]:
         problems.append(f"恢复后审计核验结果与备份时不同:{report.verdict()}")
@@ -298,7 +300,11 @@ def _verify(alias: str, manifest: dict[str, Any], files: Path) -> list[str]:
         f"记录数:{len(counts)} 张表逐表与备份清单一致,共 {total} 条记录。",
         f"审计链:{chain};链头哈希 {audit['last_hash']} 与备份时相同。",
         f"证据文件:{files_count} 个,SHA-256 逐个与备份清单一致;数据库中的 {rows} 条证据记录"
-        + ("均有对应文件且校验和一致。" if not expected else f"中有 {len(expected)} 条在备份时已不一致(见清单)。"),
+        + (
+            "均有对应文件且校验和一致。"
+            if not expected
+            else f"中有 {len(expected)} 条在备份时已不一致(见清单)。"
+        ),
     ]
     return lines
 
@@ -307,13 +313,9 @@ def _rows_without_files(alias: str, files: Path) -> list[str]:
     wrong = []
     for stored, sha in Evidence.objects.using(alias).values_list("stored_name", "sha256"):
         path = files / stored
-        if not path.is_file() or _sha(path) != sha:
+        if not path.is_file() or sha256_file(path) != sha:
             wrong.append(stored)
     return wrong
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size < 1 << 26 else sha256_file(path)
 
 
 def _move_evidence(files: Path, root: Path) -> None:
