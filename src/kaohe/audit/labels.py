@@ -58,6 +58,7 @@ ACTIONS = {
     "sheet.return": _("Sheet returned"),
     "sheet.submit": _("Sheet submitted"),
     "sheet.upload": _("Sheet uploaded from Excel"),
+    "sheet.withdraw": _("Sheet withdrawn by its department"),
     "sheet.xlsx": _("Offline sheet downloaded"),
     "target.set": _("Target set"),
     "user.password": _("Password changed"),
@@ -66,6 +67,33 @@ ACTIONS = {
     "veto.refuse": _("Veto fault refused"),
     "year.create": _("Year created"),
 }
+
+
+OBJECTS = {
+    "auth.login": _("Login"),
+    "monthly.confirmation": _("Second confirmation"),
+    "monthly.cycle": _("Month"),
+    "monthly.entry": _("Score"),
+    "monthly.escalationcase": _("Escalation"),
+    "monthly.sheet": _("Scoring sheet"),
+    "people.department": _("Department"),
+    "people.unit": _("Unit"),
+    "people.user": _("User"),
+    "workdays.calendarday": _("Calendar day"),
+    "yearend.closing": _("Year-end results"),
+    "yearend.declaration": _("Declaration"),
+    "yearend.evaluation": _("Recognition evaluation"),
+    "yearend.evidence": _("Evidence file"),
+    "yearend.objection": _("Objection"),
+    "years.schemeversion": _("Scheme version"),
+    "years.target": _("Target"),
+    "years.year": _("Assessment year"),
+}
+
+
+def object_label(code: str) -> str:
+    label = OBJECTS.get(code)
+    return str(label) if label is not None else code
 
 
 def action_label(code: str) -> str:
