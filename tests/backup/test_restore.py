@@ -4,7 +4,7 @@ on PostgreSQL and across them; refusals leave the target as it was."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from .helpers import (
 )
 
 
-def assert_restored(done, archive: Path) -> None:  # type: ignore[no-untyped-def]
+def assert_restored(done: subprocess.CompletedProcess[str], archive: Path) -> None:
     """The restore's report: counts, chain and head, files, in Chinese."""
     assert done.returncode == 0, done.stderr
     manifest = read_archive(archive).manifest
@@ -139,7 +139,7 @@ postgres = pytest.mark.skipif(not postgres_available(), reason="no PostgreSQL se
 
 
 @pytest.fixture
-def pg(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
+def pg(tmp_path: Path) -> Iterator[Callable[[str], Place]]:
     """Makes empty PostgreSQL places; drops their databases afterwards."""
     droppers = []
 
@@ -154,7 +154,9 @@ def pg(tmp_path: Path) -> Iterator[callable]:  # type: ignore[valid-type]
 
 
 @postgres
-def test_sqlite_backup_restores_into_postgresql(sqlite_archive: Path, pg) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_backup_restores_into_postgresql(
+    sqlite_archive: Path, pg: Callable[[str], Place]
+) -> None:
     target = pg("cross")
     done = target.kaohe("restore", str(sqlite_archive))
     assert_restored(done, sqlite_archive)
@@ -164,8 +166,8 @@ def test_sqlite_backup_restores_into_postgresql(sqlite_archive: Path, pg) -> Non
 
 @postgres
 def test_postgresql_backup_restores_into_postgresql_and_into_sqlite(
-    pg,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    pg: Callable[[str], Place],
+    tmp_path: Path,
 ) -> None:
     source = pg("source")
     source.build_world()
@@ -193,8 +195,8 @@ def test_postgresql_backup_restores_into_postgresql_and_into_sqlite(
 @postgres
 def test_postgresql_restore_that_fails_verification_leaves_the_database_empty(
     sqlite_archive: Path,
-    pg,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    pg: Callable[[str], Place],
+    tmp_path: Path,
 ) -> None:
     forged = resealed(
         sqlite_archive, tmp_path / "forged.tar", lambda m: m["audit"].update(last_hash="0" * 64)

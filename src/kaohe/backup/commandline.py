@@ -50,13 +50,18 @@ def run_backup(output: Path, setup: Setup) -> int:
     print(f"  证据文件:{evidence['files']} 个,{evidence['bytes']} 字节")
     print(f"  档案校验和 SHA-256:{result.checksum}")
     print(f"  用时 {time.perf_counter() - started:.1f} 秒")
+    from kaohe.logs import integrity_log
+
     for warning in result.warnings:
         print(f"警告 warning — {warning}", file=sys.stderr)
+        integrity_log.error("backup: %s", warning)
     return 1 if result.warnings else 0
 
 
 def run_restore(path: Path, setup: Setup) -> int:
     setup(need_database=False)
+    from kaohe.logs import integrity_log
+
     from .archive import ArchiveError
     from .restore import RestoreError, restore_backup
 
@@ -64,6 +69,7 @@ def run_restore(path: Path, setup: Setup) -> int:
         report = restore_backup(path)
     except ArchiveError as exc:
         print(f"错误 error — 备份档案 {path} 已损坏,拒绝恢复,未写入任何内容:{exc}", file=sys.stderr)
+        integrity_log.error("restore refused, damaged archive %s: %s", path, exc)
         return 2
     except RestoreError as exc:
         print(f"错误 error — {exc}", file=sys.stderr)
