@@ -4,6 +4,7 @@ on PostgreSQL and across them; refusals leave the target as it was."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from kaohe.backup.archive import read_archive
 
 from .helpers import (
+    ROOT,
     Place,
     postgres_available,
     postgres_database,
@@ -212,3 +214,29 @@ def test_postgresql_restore_that_fails_verification_leaves_the_database_empty(
     done = migrated.kaohe("restore", str(sqlite_archive))
     name = (migrated.database_url or "").rsplit("/", 1)[1]
     assert done.returncode == 2 and f"PostgreSQL 数据库 '{name}' 已有" in done.stderr
+
+
+def test_a_backup_taken_while_the_system_writes_is_consistent(tmp_path: Path) -> None:
+    """Audited writes run in another process during the backup: the snapshot, the portable
+    dump, the counts and the head are one state, so the restore verifies."""
+    source = Place(tmp_path / "source" / "var")
+    source.build_world()
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "tests.backup.world", "writes", str(tmp_path / "stop")],
+        env=source.env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        archive = tmp_path / "busy.tar"
+        done = source.kaohe("backup", "-o", str(archive))
+        assert done.returncode == 0, done.stderr
+    finally:
+        (tmp_path / "stop").touch()
+        assert writer.wait(timeout=120) == 0
+    units = read_archive(archive).manifest["counts"]["people_unit"]
+    assert units > 2  # taken while the writes went on
+    target = Place(tmp_path / "target" / "var")
+    assert_restored(target.kaohe("restore", str(archive)), archive)

@@ -16,6 +16,9 @@ def main() -> None:
     if sys.argv[1:] == ["more"]:
         more()
         return
+    if sys.argv[1:2] == ["writes"]:
+        writes(Path(sys.argv[2]))
+        return
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
@@ -64,6 +67,22 @@ def more() -> None:
     with transaction.atomic():
         unit = Unit.objects.create(code="S9", name="第9街道党工委", category="street")
         record(acting_user=None, action="unit.create", obj=unit, after={"code": "S9"})
+
+
+def writes(stop: Path) -> None:
+    """Audited writes one after another, each its own transaction, until ``stop`` exists."""
+    from django.db import transaction
+
+    from kaohe.audit.services import record
+    from kaohe.people.models import Unit
+
+    print("writing", flush=True)
+    for i in range(100_000):
+        if stop.exists():
+            break
+        with transaction.atomic():
+            unit = Unit.objects.create(code=f"W{i}", name=f"写入单位{i}", category="street")
+            record(acting_user=None, action="unit.create", obj=unit, after={"code": unit.code})
 
 
 if __name__ == "__main__":
