@@ -13,14 +13,14 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from kaohe.audit.models import AuditHead
@@ -97,7 +97,14 @@ def _not_empty(using: str, root: Path) -> list[str]:
             if side.exists() and side.stat().st_size:
                 problems.append(f"{side} 存在且不为空")
     else:
-        tables = sorted(connection.introspection.table_names())
+        try:
+            tables = sorted(connection.introspection.table_names())
+        except DatabaseError as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise RestoreError(
+                f"无法打开 PostgreSQL 数据库 '{connection.settings_dict['NAME']}'({reason});"
+                "请先用 createdb 建一个空数据库,并在 DATABASE_URL 中指明"
+            ) from exc
         if tables:
             where = f"'{connection.settings_dict['NAME']}'"
             problems.append(
@@ -117,7 +124,7 @@ def _sqlite_tables(db: Path) -> list[str]:
     if not db.exists() or not db.stat().st_size:
         return []
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        with closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     except sqlite3.DatabaseError as exc:
         return [f"无法读取:{exc}"]
