@@ -240,3 +240,39 @@ def test_a_backup_taken_while_the_system_writes_is_consistent(tmp_path: Path) ->
     assert units > 2  # taken while the writes went on
     target = Place(tmp_path / "target" / "var")
     assert_restored(target.kaohe("restore", str(archive)), archive)
+
+
+def test_an_archive_from_other_migrations_is_refused_naming_them(
+    sqlite_archive: Path, tmp_path: Path
+) -> None:
+    forged = resealed(
+        sqlite_archive,
+        tmp_path / "future.tar",
+        lambda m: m["database"]["migrations"].append("people.9999_future"),
+    )
+    target = Place(tmp_path / "var")
+    done = target.kaohe("restore", str(forged))
+    assert done.returncode == 2 and "备份有而本程序无:people.9999_future" in done.stderr
+    assert not target.var.exists()
+
+
+def test_a_missing_evidence_file_is_backed_up_as_it_is_with_a_warning(
+    sqlite_source: Place, sqlite_archive: Path, tmp_path: Path
+) -> None:
+    stored = sorted(sqlite_source.evidence.iterdir())[0]
+    aside = tmp_path / stored.name
+    stored.rename(aside)
+    try:
+        done = sqlite_source.kaohe("backup", "-o", str(tmp_path / "partial.tar"))
+    finally:
+        aside.rename(stored)
+    assert done.returncode == 1
+    assert f"数据库记载的证据文件 {stored.name} 不在证据文件夹中" in done.stderr
+    manifest = read_archive(tmp_path / "partial.tar").manifest
+    assert manifest["evidence"]["files"] == 1
+    assert any(stored.name in p for p in manifest["evidence"]["problems"])
+    # restored as it was, the missing file said again
+    target = Place(tmp_path / "var")
+    done = target.kaohe("restore", str(tmp_path / "partial.tar"))
+    assert done.returncode == 0, done.stderr
+    assert "证据文件:1 个" in done.stdout and "中有 1 条在备份时已不一致" in done.stdout
