@@ -3,9 +3,11 @@ on PostgreSQL and across them; refusals leave the target as it was."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -274,5 +276,26 @@ def test_a_missing_evidence_file_is_backed_up_as_it_is_with_a_warning(
     # restored as it was, the missing file said again
     target = Place(tmp_path / "var")
     done = target.kaohe("restore", str(tmp_path / "partial.tar"))
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
     assert "证据文件:1 个" in done.stdout and "中有 1 条在备份时已不一致" in done.stdout
+
+
+def test_a_broken_audit_chain_is_backed_up_and_restored_as_it_was(
+    sqlite_source: Place, sqlite_archive: Path, tmp_path: Path
+) -> None:
+    """The state to investigate is kept: the backup warns, the restore finds the same break."""
+    with closing(sqlite3.connect(sqlite_source.sqlite)) as db:
+        (reason,) = db.execute("SELECT reason FROM audit_auditevent WHERE id = 2").fetchone()
+        db.execute("UPDATE audit_auditevent SET reason = 'changed' WHERE id = 2")
+        db.commit()
+        try:
+            done = sqlite_source.kaohe("backup", "-o", str(tmp_path / "broken.tar"))
+        finally:
+            db.execute("UPDATE audit_auditevent SET reason = ? WHERE id = 2", (reason,))
+            db.commit()
+    assert done.returncode == 1 and "审计链核验未通过" in done.stderr and "#2" in done.stderr
+    target = Place(tmp_path / "var")
+    done = target.kaohe("restore", str(tmp_path / "broken.tar"))
+    assert done.returncode == 1, done.stderr
+    assert "与备份时相同的结果(备份时已未通过)" in done.stdout and "#2" in done.stdout
+    assert target.kaohe("audit", "verify").returncode == 1

@@ -83,4 +83,7 @@ def run_restore(path: Path, setup: Setup) -> int:
     print("核验结果:")
     for line in report.lines:
         print(f"  {line}")
+    if not manifest["audit"]["intact"] or manifest["evidence"]["problems"]:
+        print("警告 warning — 备份时已存在的完整性问题照原样恢复,见上文与清单", file=sys.stderr)
+        return 1
     return 0

@@ -82,9 +82,9 @@ def create_backup(output: Path, using: str = DEFAULT_DB_ALIAS) -> BackupResult:
                 e.stored_name: e.sha256
                 for e in Evidence.objects.using(using).only("stored_name", "sha256")
             }
-        files, warnings = _evidence(recorded)
-        if not audit["intact"]:
-            warnings.insert(0, f"审计链核验未通过:{audit['verdict']}(照原样备份)")
+        files, problems = _evidence(recorded)
+        warnings = [] if audit["intact"] else [f"审计链核验未通过:{audit['verdict']}(照原样备份)"]
+        warnings += problems
         manifest = {
             "format": "kaohe-backup",
             "version": 1,
@@ -100,7 +100,7 @@ def create_backup(output: Path, using: str = DEFAULT_DB_ALIAS) -> BackupResult:
             "evidence": {
                 "files": len(files),
                 "bytes": sum(p.stat().st_size for _, p in files),
-                "problems": warnings[1:] if not audit["intact"] else warnings,
+                "problems": problems,
             },
         }
         members = [snapshot, (PORTABLE_MEMBER, folder / "portable.jsonl.gz"), *files]
