@@ -798,7 +798,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .backup.commandline import add_commands as add_backup_commands
 
-    add_backup_commands(commands, _django)  # `kaohe backup -o FILE`, `kaohe restore FILE`
+    add_backup_commands(commands, _django, t)  # `kaohe backup -o FILE`, `kaohe restore FILE`
     return parser
 
 

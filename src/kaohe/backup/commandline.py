@@ -14,15 +14,27 @@ from pathlib import Path
 Setup = Callable[..., None]
 
 
-def add_commands(commands: argparse._SubParsersAction, setup: Setup) -> None:  # type: ignore[type-arg]
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    setup: Setup,
+    t: Callable[[str, str], str],
+) -> None:
+    """``t(zh, en)`` picks the help text in the command line's language."""
     backup = commands.add_parser(
         "backup",
-        help="write one archive: database snapshot, portable dump, evidence files, manifest",
+        help=t(
+            "写出一个备份文件:数据库快照、可移植转储、全部证明材料和清单",
+            "write one archive: database snapshot, portable dump, evidence files, manifest",
+        ),
     )
     backup.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     backup.set_defaults(func=lambda args: run_backup(args.output, setup))
     restore = commands.add_parser(
-        "restore", help="restore an archive into an empty database and evidence folder, verified"
+        "restore",
+        help=t(
+            "把备份恢复到空数据库和空证明材料目录,并逐项核验",
+            "restore an archive into an empty database and evidence folder, verified",
+        ),
     )
     restore.add_argument("file", type=Path, metavar="FILE")
     restore.set_defaults(func=lambda args: run_restore(args.file, setup))
