@@ -2,16 +2,16 @@
 
     .venv/bin/python benchmarks/engine.py                 # 60, 1,000, 5,000 and 20,000 units
     .venv/bin/python benchmarks/engine.py 1000 5000       # any sizes
-    .venv/bin/python benchmarks/engine.py --peer          # and LibreOffice Calc beside it
+    .venv/bin/python benchmarks/engine.py --no-peer       # without LibreOffice Calc beside it
 
 For each size a demo year is written once (`kaohe demo-facts --units N --seed 3`), then:
 - whole process: `kaohe compute --facts F --json > /dev/null` in a child, wall time and the
   child's own rusage (CPU, peak RSS) from wait4 — what a user of the command waits and pays;
 - phases: in a fresh child, load (file → facts), compute (compute_year) and JSON (streamed
   to /dev/null), CPU seconds each, and that child's peak RSS.
-The machine may be shared: the load average is printed beside every line. With ``--peer``
-(and `soffice` installed), benchmarks/spreadsheet_peer.py times Calc recalculating the office's
-workbook for the same facts, and the ratio kaohe / Calc is printed.
+The machine may be shared: the load average is printed beside every line. When `soffice` is
+installed (unless ``--no-peer``), benchmarks/spreadsheet_peer.py times Calc recalculating the
+office's workbook for the same facts, and the ratio kaohe / Calc is printed.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ print(json.dumps({"load": t1 - t0, "compute": t2 - t1, "json": t3 - t2, "peak": 
 def facts_file(folder: Path, units: int) -> Path:
     path = folder / f"facts-{units}-seed{SEED}.json"
     if not path.exists():
-        subprocess.run(
+        subprocess.run(  # noqa: S603
             [*KAOHE, "demo-facts", "--units", str(units), "--seed", str(SEED), "-o", str(path)],
             check=True,
             capture_output=True,
@@ -65,7 +65,7 @@ def whole_process(path: Path) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one child."""
     with open(os.devnull, "wb") as sink:
         started = time.perf_counter()
-        child = subprocess.Popen([*KAOHE, "compute", "--facts", str(path), "--json"], stdout=sink)
+        child = subprocess.Popen([*KAOHE, "compute", "--facts", str(path), "--json"], stdout=sink)  # noqa: S603
         _pid, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -75,7 +75,7 @@ def whole_process(path: Path) -> tuple[float, float, float]:
 
 
 def phases(path: Path) -> dict[str, float]:
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603
         [PYTHON, "-c", PHASES, str(path)], check=True, capture_output=True, text=True
     ).stdout
     return dict(json.loads(out))
@@ -86,11 +86,13 @@ def load() -> str:
 
 
 def main(argv: list[str]) -> None:
-    peer = "--peer" in argv
+    peer = "--no-peer" not in argv
     sizes = [int(a) for a in argv if not a.startswith("--")] or SIZES
     folder = Path(os.environ.get("KAOHE_BENCH_DIR", tempfile.gettempdir())) / "kaohe-bench"
     folder.mkdir(exist_ok=True)
-    print(f"kaohe compute --json, whole process and in-process phases ({time.strftime('%F %T %Z')})")
+    print(
+        f"kaohe compute --json, whole process and in-process phases ({time.strftime('%F %T %Z')})"
+    )
     print(
         f"{'units':>6} {'findings':>8} {'MB':>6} | {'wall s':>6} {'cpu s':>6} {'peak MiB':>8} | "
         f"{'load':>5} {'compute':>7} {'json':>5} {'peak':>5} |"
@@ -116,7 +118,9 @@ def main(argv: list[str]) -> None:
         print("LibreOffice (soffice) is not installed: no spreadsheet peer")
         return
     print("\nLibreOffice Calc recalculating the office's workbook for the same facts (headless)")
-    print(f"{'units':>6} | {'kaohe s':>7} {'Calc s':>7} {'kaohe/Calc':>10} | {'kaohe MiB':>9} {'Calc MiB':>8} |")
+    print(
+        f"{'units':>6} | {'kaohe s':>7} {'Calc s':>7} {'kaohe/Calc':>10} | {'kaohe MiB':>9} {'Calc MiB':>8} |"
+    )
     for units, path, wall, peak in rows:
         calc = time_calc(path, folder)
         print(

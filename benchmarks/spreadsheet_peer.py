@@ -126,7 +126,7 @@ def _soffice(workbook: Path, folder: Path) -> dict[str, float]:
         str(folder / "csv"),
         str(workbook),
     ]
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", RUN, *command], check=True, capture_output=True, text=True
     ).stdout
     data = dict(json.loads(out))
