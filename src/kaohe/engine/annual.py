@@ -153,9 +153,15 @@ class RecognitionResult:
     flags: tuple[str, ...]
 
 
-def recognition_score(scheme: Scheme, category: str, tallies: Sequence[Tally]) -> RecognitionResult:
+def recognition_score(
+    scheme: Scheme,
+    category: str,
+    tallies: Sequence[Tally],
+    memo: dict[tuple[object, ...], tuple[int, Decimal, Line | None]] | None = None,
+) -> RecognitionResult:
     """R = max × Σ(group weight × mean coefficient) over groups with enough ballots; the weight
-    of a group left out is spread over the others (pro rata) and the unit is flagged."""
+    of a group left out is spread over the others (pro rata) and the unit is flagged.
+    ``memo`` (one per computation): each group's count, mean and line for counts seen before."""
     settings = scheme.recognition
     places = scheme.annual_target.places
     by_group = {t.group: t for t in tallies}
@@ -166,7 +172,13 @@ def recognition_score(scheme: Scheme, category: str, tallies: Sequence[Tally]) -
         weight = group.weight_for(category)
         if weight == 0:
             continue
-        n, total, low, high = _tally(by_group.get(group.key), settings.options)
+        tally = by_group.get(group.key)
+        key = (group.key, tuple(tally.counts.items()) if tally is not None else None)
+        known = memo.get(key) if memo is not None else None
+        if known is not None and known[2] is not None:
+            used.append((weight, known[1], known[2]))
+            continue
+        n, total, low, high = _tally(tally, settings.options)
         if n < settings.min_ballots:
             flags.append(f"{group.name}有效票{n}张,少于{settings.min_ballots}张,不计入")
             lines.append(
@@ -182,7 +194,10 @@ def recognition_score(scheme: Scheme, category: str, tallies: Sequence[Tally]) -
             total, n = total - low - high, n - 2
             note += ",去掉一个最高、一个最低"
         mean = divide(total, Decimal(n), places)
-        used.append((weight, mean, Line(group.name, ZERO, note=f"{note};平均系数{fmt(mean)}")))
+        line = Line(group.name, ZERO, note=f"{note};平均系数{fmt(mean)}")
+        if memo is not None:
+            memo[key] = (n, mean, line)
+        used.append((weight, mean, line))
     if not used:
         flags.append("无有效公认度评价")
         return RecognitionResult(

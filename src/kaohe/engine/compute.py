@@ -162,10 +162,11 @@ def _compute_year(
         tallies[t.unit].append(t)
 
     years: dict[str, UnitYear] = {}
+    recognition_memo: dict[tuple[object, ...], tuple[int, Decimal, Line | None]] = {}
     for unit in facts.units:
         month_scores = {m: scores[(unit.id, m)] for m in chosen}
         fault = fault_deduction(scheme, faults[unit.id])
-        recognition = recognition_score(scheme, unit.category, tallies[unit.id])
+        recognition = recognition_score(scheme, unit.category, tallies[unit.id], recognition_memo)
         years[unit.id] = UnitYear(
             unit=unit,
             months=month_scores,
