@@ -147,7 +147,7 @@ def _compute_year(
     scorer = MonthScorer(index, facts, versions)
     if versions is not None:
         scheme = versions.last  # the year-end components: the last version
-    scores = {(u.id, m): scorer.score(u, m) for u in facts.units for m in chosen}
+    scores = {u.id: {m: scorer.score(u, m) for m in chosen} for u in facts.units}
     monthly = monthly_rankings(facts.units, scores, chosen, scheme.escalation)
     actions = escalations(monthly, chosen, scheme.escalation)
 
@@ -164,7 +164,7 @@ def _compute_year(
     years: dict[str, UnitYear] = {}
     recognition_memo: dict[tuple[object, ...], tuple[int, Decimal, Line | None]] = {}
     for unit in facts.units:
-        month_scores = {m: scores[(unit.id, m)] for m in chosen}
+        month_scores = scores[unit.id]
         fault = fault_deduction(scheme, faults[unit.id])
         recognition = recognition_score(scheme, unit.category, tallies[unit.id], recognition_memo)
         years[unit.id] = UnitYear(

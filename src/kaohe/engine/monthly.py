@@ -325,7 +325,7 @@ _OTHER: dict[str, Decimal] = {}
 
 def monthly_rankings(
     units: Sequence[Unit],
-    scores: Mapping[tuple[str, int], MonthScore],
+    scores: Mapping[str, Mapping[int, MonthScore]],
     months: Sequence[int],
     settings: Escalation,
 ) -> dict[int, dict[str, list[RankRow]]]:
@@ -339,7 +339,7 @@ def monthly_rankings(
     for month in months:
         result[month] = {}
         for category, members in sorted(by_category.items()):
-            values = {u.id: scores[(u.id, month)].score for u in members}
+            values = {u.id: scores[u.id][month].score for u in members}
             flagged = bottom_group(
                 values,
                 settings.bottom,
