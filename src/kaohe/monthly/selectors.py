@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+import hashlib
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from kaohe.engine import Facts, Scheme, YearResult, compute_year
 from kaohe.people.models import Department, Unit, User
-from kaohe.years.models import Target, Year
+from kaohe.years.models import SchemeVersion, Target, Year
 
 from .models import Confirmation, Cycle, DepartmentHead, Entry, Sheet
 from .scope import Column, columns_for, units_in_scope
@@ -256,6 +260,141 @@ def year_result(
     amendments: Sequence[Scheme] | None = None,
 ) -> YearResult:
     """The engine's result for the year's open months (or ``months``) from stored facts,
-    each month with its scheme version (the year's confirmed ones, or ``amendments``)."""
+    each month with its scheme version (the year's confirmed ones, or ``amendments``).
+    The current result (no ``as_of``, the confirmed versions) is cached under its inputs'
+    key (``inputs_key``): any change to them makes a new key, so a stale result is never
+    served."""
+    if as_of is None and amendments is None:
+        part = ("year_result", tuple(months) if months is not None else None)
+        return cached(
+            year,
+            part,
+            lambda: compute_year(
+                year.base_scheme, year_facts(year), months, amendments=year.amendments()
+            ),
+        )
     chosen = year.amendments() if amendments is None else amendments
     return compute_year(year.base_scheme, year_facts(year, as_of), months, amendments=chosen)
+
+
+# --- the results cache --------------------------------------------------------------------
+#
+# Computing a year takes ~2 s on the demo (17,000 entries turned into model instances); pages
+# ask for it on every request. The result is kept per process under a key that is a digest
+# of every input the engine reads, taken with a dozen small aggregate queries: per accepted
+# month, each accepted sheet's entries (count, id sum and max, first/last entered, superseded
+# count and last superseded — entries are a ledger: a correction adds a row and stamps
+# ``superseded_at`` on the old one, nothing is updated in place or deleted); every sheet's
+# state; the cells' second confirmations; units, memberships, departments, targets, users
+# (their names sign findings); the year's scheme and its versions. Any write that changes
+# what the engine sees changes the key. Writes through the ORM in this process also empty
+# the cache at once (signals below), so even an id reused after a rolled-back transaction
+# cannot bring an old result back.
+
+T = TypeVar("T")
+CACHE_SIZE = 16
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _digest(rows: Iterable[Any]) -> str:
+    return hashlib.blake2b(repr(list(rows)).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def inputs_key(year: Year) -> tuple[Any, ...]:
+    """The digest of everything ``year_facts`` and the year's schemes hold, one digest per
+    month (that month's sheets and accepted entries) and one for the rest."""
+    sheets: dict[int, list[Any]] = defaultdict(list)
+    for row in (
+        Sheet.objects.filter(cycle__year=year)
+        .order_by("pk")
+        .values_list("cycle__month", "pk", "department_id", "status", "decided_at")
+    ):
+        sheets[row[0]].append(row[1:])
+    for row in (
+        Entry.objects.filter(sheet__cycle__year=year, sheet__status=Sheet.Status.ACCEPTED)
+        .values_list("sheet__cycle__month", "sheet_id")
+        .annotate(
+            n=Count("id"),
+            ids=Sum("id"),
+            top=Max("id"),
+            first=Min("created_at"),
+            last=Max("created_at"),
+            gone=Count("superseded_at"),
+            gone_last=Max("superseded_at"),
+        )
+        .order_by("sheet_id")
+    ):
+        sheets[row[0]].append(row[1:])
+    months = tuple((m, _digest(rows)) for m, rows in sorted(sheets.items()))
+    rest = _digest(
+        [
+            (year.pk, year.year, year.version, year.scheme_sha256),
+            list(
+                SchemeVersion.objects.filter(year=year)
+                .order_by("pk")
+                .values_list("pk", "number", "status", "sha256")
+            ),
+            list(Cycle.objects.filter(year=year).order_by("month").values_list("pk", "month")),
+            list(
+                Confirmation.objects.filter(entry__sheet__cycle__year=year)
+                .order_by("pk")
+                .values_list("pk", "entry_id", "status", "decided_at")
+            ),
+            list(
+                Unit.objects.order_by("pk").values_list(
+                    "pk", "code", "name", "category", "kind", "secretary", "leaders", "active"
+                )
+            ),
+            list(
+                Unit.member_of.through.objects.order_by("pk").values_list(
+                    "unit_id", "department_id"
+                )
+            ),
+            list(Department.objects.order_by("pk").values_list("pk", "key")),
+            list(
+                Target.objects.filter(year=year)
+                .order_by("pk")
+                .values_list("pk", "unit_id", "item", "target", "updated_at")
+            ),
+            list(User.objects.order_by("pk").values_list("pk", "username", "display_name")),
+        ]
+    )
+    return (year.pk, rest, months)
+
+
+def cached(
+    year: Year,
+    part: tuple[Any, ...],
+    build: Callable[[], T],
+    extra: Callable[[], Any] | None = None,
+) -> T:
+    """``build()``'s value for ``year``'s current inputs (and ``extra()``'s digest, for
+    inputs beyond the monthly ones), computed once per key and process."""
+    key = (part, inputs_key(year), _digest([extra()]) if extra is not None else None)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]  # type: ignore[no-any-return]
+    value = build()
+    with _lock:
+        _cache[key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def cache_clear(**_: Any) -> None:
+    """Forget every cached result (a signal receiver, and for tests)."""
+    with _lock:
+        _cache.clear()
+
+
+def watch(models: Iterable[type[Any]]) -> None:
+    """Empty the cache whenever one of ``models`` is saved or deleted in this process."""
+    for model in models:
+        post_save.connect(cache_clear, sender=model, weak=False)
+        post_delete.connect(cache_clear, sender=model, weak=False)
+
+
+watch([Entry, Sheet, Cycle, Confirmation, Unit, Department, Target, User, Year, SchemeVersion])
