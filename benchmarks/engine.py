@@ -1,7 +1,7 @@
 """Engine benchmark: prints load and compute times and peak memory for demo years.
 
-    .venv/bin/python benchmarks/engine.py            # 60 and 20,000 units
-    .venv/bin/python benchmarks/engine.py 1000       # any sizes
+.venv/bin/python benchmarks/engine.py            # 60 and 20,000 units
+.venv/bin/python benchmarks/engine.py 1000       # any sizes
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from kaohe.years.finality import YearFinal
 from kaohe.years.models import Year
 
 from .access import any_user, current_user, require, role, sees_everything
+from .charts import totals_distribution
 from .downloads import PDF, file_response
 from .forms_closing import ObjectionForm, ResultsForm
 
@@ -171,6 +172,7 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "review_history": _review_history(closing),
             "past_notices": _past_notices(closing),
             "tables": tables(the_year, closing.results) if closing.results else [],
+            "charts": totals_distribution(the_year, closing.results) if closing.results else [],
             "objections": Objection.objects.filter(year=the_year).select_related("unit"),
             "changes": published_changes(the_year)
             if closing.stage in (Closing.Stage.PUBLISHED, Closing.Stage.FINAL)

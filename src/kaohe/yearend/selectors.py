@@ -103,9 +103,7 @@ def year_end_inputs(year: Year) -> list[Any]:
     the evaluation and its tallies (a few hundred rows)."""
     return [
         list(Declaration.objects.filter(year=year).order_by("pk").values_list()),
-        list(
-            VetoConfirmation.objects.filter(declaration__year=year).order_by("pk").values_list()
-        ),
+        list(VetoConfirmation.objects.filter(declaration__year=year).order_by("pk").values_list()),
         list(Evaluation.objects.filter(year=year).order_by("pk").values_list("pk", "status")),
         list(
             Tally.objects.filter(evaluation__year=year)
