@@ -12,14 +12,13 @@ from kaohe.monthly.models import Entry, Sheet
 from kaohe.monthly.selectors import year_result
 from kaohe.people.models import Unit
 from kaohe.years.models import Target
+from tests.web.conftest import World
 from tests.web.test_monthly import score, submit_and_accept
-
-from .conftest import world  # noqa: F401
 
 S1_MONTH = ("S1", 1)
 
 
-def accepted_with_a_deduction(world):  # type: ignore[no-untyped-def]
+def accepted_with_a_deduction(world: World):  # type: ignore[no-untyped-def]
     # item 1 (checks): one missing material costs 0.5 → S1's month 1 is 99.5
     score(world, values={"checks": {"missing_material": 1}}, reason="缺花名册")
     submit_and_accept(world)
@@ -31,13 +30,13 @@ def month_score(result) -> Decimal:  # type: ignore[no-untyped-def]
     return result.units[unit].months[month].score
 
 
-def test_the_same_inputs_give_the_cached_result_without_recomputing(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_inputs_give_the_cached_result_without_recomputing(world: World) -> None:
     first = accepted_with_a_deduction(world)
     assert month_score(first) == Decimal("99.5")
     assert year_result(world.year) is first
 
 
-def test_a_sheet_leaving_accepted_changes_the_result_even_without_signals(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_sheet_leaving_accepted_changes_the_result_even_without_signals(world: World) -> None:
     first = accepted_with_a_deduction(world)
     Sheet.objects.filter(pk=world.sheet("org").pk).update(status=Sheet.Status.RETURNED)
     again = year_result(world.year)
@@ -45,14 +44,14 @@ def test_a_sheet_leaving_accepted_changes_the_result_even_without_signals(world)
     assert month_score(again) == Decimal(100)
 
 
-def test_a_superseded_entry_changes_the_result_even_without_signals(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_superseded_entry_changes_the_result_even_without_signals(world: World) -> None:
     first = accepted_with_a_deduction(world)
     Entry.objects.filter(unit__code="S1", item="1").update(superseded_at=timezone.now())
     assert month_score(year_result(world.year)) == Decimal(100)
     assert year_result(world.year) is not first
 
 
-def test_a_renamed_unit_or_a_changed_target_changes_the_key(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_renamed_unit_or_a_changed_target_changes_the_key(world: World) -> None:
     first = accepted_with_a_deduction(world)
     before = selectors.inputs_key(world.year)
     Unit.objects.filter(code="S2").update(name="改名")
@@ -67,15 +66,20 @@ def test_a_renamed_unit_or_a_changed_target_changes_the_key(world) -> None:  # t
     assert year_result(world.year) is not first
 
 
-def test_a_correction_of_an_accepted_month_changes_the_result(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_correction_of_an_accepted_month_changes_the_result(world: World) -> None:
     first = accepted_with_a_deduction(world)
     # a correction after acceptance: two missing materials now (1.0 lost)
-    score(world, values={"checks": {"missing_material": 2}}, reason="又缺一项", correction_reason="复核")
+    score(
+        world,
+        values={"checks": {"missing_material": 2}},
+        reason="又缺一项",
+        correction_reason="复核",
+    )
     assert month_score(year_result(world.year)) == Decimal(99)
     assert year_result(world.year) is not first
 
 
-def test_a_months_key_changes_only_with_that_month(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_months_key_changes_only_with_that_month(world: World) -> None:
     accepted_with_a_deduction(world)
     _, rest, months = selectors.inputs_key(world.year)
     Unit.objects.filter(code="S2").update(name="改名")
@@ -83,14 +87,14 @@ def test_a_months_key_changes_only_with_that_month(world) -> None:  # type: igno
     assert months2 == months and rest2 != rest
 
 
-def test_saving_a_watched_model_empties_the_cache(world) -> None:  # type: ignore[no-untyped-def]
+def test_saving_a_watched_model_empties_the_cache(world: World) -> None:
     accepted_with_a_deduction(world)
-    assert selectors._cache  # noqa: SLF001
+    assert selectors._cache
     world.units["S3"].save()
-    assert not selectors._cache  # noqa: SLF001
+    assert not selectors._cache
 
 
-def test_figures_as_of_a_day_are_not_cached(world) -> None:  # type: ignore[no-untyped-def]
+def test_figures_as_of_a_day_are_not_cached(world: World) -> None:
     first = accepted_with_a_deduction(world)
     moment = timezone.now()
     assert year_result(world.year, as_of=moment) is not year_result(world.year, as_of=moment)

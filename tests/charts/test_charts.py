@@ -9,9 +9,8 @@ from django.urls import reverse
 
 from kaohe.monthly.selectors import year_result
 from kaohe.web.charts import office_charts, totals_distribution, two, unit_trend
+from tests.web.conftest import World
 from tests.web.test_monthly import score, submit_and_accept
-
-from .conftest import world  # noqa: F401
 
 
 def test_two_places_round_half_up_and_keep_the_sign() -> None:
@@ -21,7 +20,7 @@ def test_two_places_round_half_up_and_keep_the_sign() -> None:
     assert two(Decimal("0.005")) == "0.01"
 
 
-def scored(world):  # type: ignore[no-untyped-def]
+def scored(world: World):  # type: ignore[no-untyped-def]
     # 组织科: S1 item 1 two missing materials (−1.0), S2 item 1 one (−0.5); 干部科's item 22
     # share (1 point) is not scored here: only the accepted 组织科 sheet counts
     score(world, values={"checks": {"missing_material": 2}}, reason="缺两项")
@@ -29,7 +28,7 @@ def scored(world):  # type: ignore[no-untyped-def]
     submit_and_accept(world)
 
 
-def test_points_lost_by_item_and_department_sum_the_units_exactly(world) -> None:  # type: ignore[no-untyped-def]
+def test_points_lost_by_item_and_department_sum_the_units_exactly(world: World) -> None:
     scored(world)
     charts = {c.key: c for c in office_charts(world.year)}
     assert set(charts) == {
@@ -45,11 +44,11 @@ def test_points_lost_by_item_and_department_sum_the_units_exactly(world) -> None
     assert charts["lost-departments-year"].data["labels"] == ["组织科"]
 
 
-def test_no_complete_month_no_office_charts(world) -> None:  # type: ignore[no-untyped-def]
+def test_no_complete_month_no_office_charts(world: World) -> None:
     assert office_charts(world.year) == [] or all(not c.rows for c in office_charts(world.year))
 
 
-def test_a_units_trend_against_its_categorys_median(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_units_trend_against_its_categorys_median(world: World) -> None:
     scored(world)
     chart = unit_trend(year_result(world.year), "S1")
     # streets S1..S4 in month 1: 99, 99.5, 100, 100 → median (99.5 + 100) / 2 = 99.75
@@ -58,7 +57,7 @@ def test_a_units_trend_against_its_categorys_median(world) -> None:  # type: ign
     assert chart.data["rank"] == [4]
 
 
-def test_the_spread_of_totals_with_the_advanced_cut_off(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_spread_of_totals_with_the_advanced_cut_off(world: World) -> None:
     figures = {
         "annual": {
             "street": [
@@ -89,7 +88,7 @@ def test_the_spread_of_totals_with_the_advanced_cut_off(world) -> None:  # type:
     assert chart.data["cut"] == "101.25" and chart.data["cut_band"] == 5
 
 
-def test_the_office_home_shows_the_charts_and_a_unit_home_does_not(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_office_home_shows_the_charts_and_a_unit_home_does_not(world: World) -> None:
     scored(world)
     office = world.client("office").get(reverse("home"))
     assert b'id="office-charts"' in office.content
@@ -99,7 +98,7 @@ def test_the_office_home_shows_the_charts_and_a_unit_home_does_not(world) -> Non
     assert b"office-charts" not in unit.content
 
 
-def test_a_unit_sees_its_own_trend_but_not_another_units(world) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_sees_its_own_trend_but_not_another_units(world: World) -> None:
     scored(world)
     year = world.year.year
     own = world.client("unit_a").get(reverse("unit", args=[year, "S1"]))
@@ -110,7 +109,7 @@ def test_a_unit_sees_its_own_trend_but_not_another_units(world) -> None:  # type
     assert b"chart-unit-trend" not in other.content
 
 
-def test_the_results_page_and_its_charts_are_refused_to_units_and_assessors(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_results_page_and_its_charts_are_refused_to_units_and_assessors(world: World) -> None:
     url = reverse("results", args=[world.year.year])
     for who in ("unit_a", "assessor_org"):
         response = world.client(who).get(url)

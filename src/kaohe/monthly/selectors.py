@@ -8,7 +8,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save
@@ -291,7 +291,6 @@ def year_result(
 # the cache at once (signals below), so even an id reused after a rolled-back transaction
 # cannot bring an old result back.
 
-T = TypeVar("T")
 CACHE_SIZE = 16
 _cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _lock = threading.Lock()
@@ -363,7 +362,7 @@ def inputs_key(year: Year) -> tuple[Any, ...]:
     return (year.pk, rest, months)
 
 
-def cached(
+def cached[T](
     year: Year,
     part: tuple[Any, ...],
     build: Callable[[], T],

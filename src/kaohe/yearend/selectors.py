@@ -234,10 +234,18 @@ class Change:
 
 def what_if(year: Year, declaration: Declaration) -> list[Change]:
     """What accepting ``declaration`` would change: totals, ranks, vetoes, escalations and
-    advanced-unit eligibility, unit by unit."""
-    now = published_figures(year_end_result(year))
-    then = published_figures(year_end_result(year, extra=[declaration]))
-    return diff_figures(now, then)
+    advanced-unit eligibility, unit by unit. Cached under the year's inputs and the
+    declaration's own field values (saved or not)."""
+
+    def build() -> list[Change]:
+        now = published_figures(year_end_result(year))
+        then = published_figures(year_end_result(year, extra=[declaration]))
+        return diff_figures(now, then)
+
+    fields = [
+        (f.attname, getattr(declaration, f.attname)) for f in Declaration._meta.concrete_fields
+    ]
+    return cached(year, ("what_if",), build, lambda: [year_end_inputs(year), fields])
 
 
 def published_changes(year: Year) -> list[Change]:
