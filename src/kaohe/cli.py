@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from . import serving
 from .engine import (
     Facts,
     InputError,
@@ -258,8 +259,10 @@ def _django(*, need_database: bool = True) -> None:
     """Set Django up; by default also make sure its database exists and has the tables."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaohe.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # called in-process (tests): set up once, logging configured once
+        django.setup()
     if need_database:
         _check_database()
 
@@ -271,6 +274,7 @@ def _make_var_dir() -> None:
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    Path(settings.LOG_DIR).mkdir(parents=True, exist_ok=True)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -287,6 +291,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Kaohe: http://{args.addr} (database: {settings.DATABASES['default']['NAME']})")
     call_command("runserver", args.addr, use_reloader=False)
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Production: check the settings and the database, then hand over to gunicorn."""
+    argv = serving.prepare(args)
+    _django()
+    from django.core.management import call_command
+
+    call_command("check", deploy=True, fail_level="ERROR")
+    log_dir = serving.log_dir_ready()
+    print(
+        f"Kaohe: serving on http://{args.bind} — {args.workers} gunicorn workers; "
+        f"{_where()}; logs in {log_dir}",
+        flush=True,
+    )
+    if args.check:
+        return 0
+    # gunicorn takes this process over (systemd sees one service); argv is ours, not input
+    os.execv(argv[0], argv)  # noqa: S606
 
 
 # Management commands that create the database or never open it; the others need it.
@@ -440,6 +463,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-demo", action="store_true", help="do not load the demo district")
     run.set_defaults(func=cmd_run)
 
+    serving.add_parser(commands).set_defaults(func=cmd_serve)
+
     manage = commands.add_parser("manage", help="Django management commands")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
@@ -474,7 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def serves(args: argparse.Namespace) -> bool:
     """A web server: it must outlive a client that hangs up mid-response."""
-    return args.func is cmd_run or (
+    return args.func in (cmd_run, cmd_serve) or (
         args.func is cmd_manage and bool(args.rest) and args.rest[0] == "runserver"
     )
 
@@ -494,7 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return 2
-    except NoDatabase as exc:
+    except (NoDatabase, serving.NotConfigured) as exc:
         print(f"错误 error — {exc}", file=sys.stderr)
         return 2
     finally:  # called in-process (tests), leave the caller's handling as it was

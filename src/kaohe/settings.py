@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from kaohe.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KAOHE_VAR_DIR", Path.cwd() / "var"))
 
@@ -26,7 +28,7 @@ SECRET_KEY = os.environ.get("KAOHE_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not envbool("KAOHE_ALLOW_DEV_KEY", True):
         raise RuntimeError("Set KAOHE_SECRET_KEY in production.")
-    SECRET_KEY = "kaohe-development-key-not-for-production"  # noqa: S105
+    SECRET_KEY = "kaohe-development-key-not-for-production"  # noqa: S105 (web/checks.py flags it)
 ALLOWED_HOSTS = os.environ.get("KAOHE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KAOHE_CSRF_ORIGINS", "").split(",") if o]
 
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kaohe.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -165,13 +168,30 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "KAOHE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-        )
+# Reminders are in-app; email is extra. KAOHE_EMAIL_HOST selects SMTP (production), else the
+# console (development). docs/deploy.md lists the variables.
+if os.environ.get("KAOHE_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["KAOHE_EMAIL_HOST"],
+                "port": envint("KAOHE_EMAIL_PORT", 25),
+                "username": os.environ.get("KAOHE_EMAIL_USER", ""),
+                "password": os.environ.get("KAOHE_EMAIL_PASSWORD", ""),
+                "use_tls": envbool("KAOHE_EMAIL_TLS", False),
+                "timeout": 10,
+            },
+        }
     }
-}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "KAOHE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+            )
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("KAOHE_FROM_EMAIL", "kaohe@localhost")
 KAOHE_REMIND_DAYS = envint("KAOHE_REMIND_DAYS", 3)
 
@@ -185,14 +205,22 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG and envbool("KAOHE_HTTPS", False):
+    # behind the reverse proxy of docs/deploy.md, which terminates HTTPS and says so
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("KAOHE_HSTS_SUBDOMAINS", True)
+# An intranet host name cannot be on the browsers' public HSTS preload list.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
+# JSON lines on the console and in a rotating file (kaohe.logs); the folder is made by the
+# commands that create the database, never by the settings.
+LOG_DIR = Path(os.environ.get("KAOHE_LOG_DIR", VAR_DIR / "log"))
+LOGGING = logging_config(
+    LOG_DIR,
+    level=os.environ.get("KAOHE_LOG_LEVEL", "INFO"),
+    max_bytes=envint("KAOHE_LOG_MAX_BYTES", 20 * 1024 * 1024),
+    backups=envint("KAOHE_LOG_BACKUPS", 10),
+)

@@ -149,6 +149,7 @@ def test_explanation_accounts_for_every_point_of_the_total() -> None:
     assert [t.amount, b.amount, minus_f.amount, r.amount] == [99, 20, -1, D("19.2")]
     assert line.amount == result.units["S1"].total == D("137.2")
     assert b.amount == sum(c.amount for c in b.children)
-    assert -minus_f.amount == sum(c.amount for c in minus_f.children) == D(1)
+    # −F's lines are deductions too: the signs agree with the line they sum to
+    assert minus_f.amount == sum(c.amount for c in minus_f.children) == D(-1)
     for month in t.children:
         assert month.amount == sum(c.amount for c in month.children)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from kaohe.logs import integrity_log
+
 from .services import anchor_line, read_anchors, verify_chain
 
 DEV_KEY_NOTE = (
@@ -29,6 +31,7 @@ def verify(anchor_file: Path | None = None) -> int:
     if report.ok:
         print(report.verdict())
         return 0
+    integrity_log.error("audit chain verification failed", extra={"verdict": report.verdict()})
     print(report.verdict(), file=sys.stderr)
     return 1
 

@@ -68,6 +68,33 @@ ACTIONS = {
 }
 
 
+OBJECTS = {
+    "auth.login": _("Login"),
+    "monthly.confirmation": _("Second confirmation"),
+    "monthly.cycle": _("Month"),
+    "monthly.entry": _("Score"),
+    "monthly.escalationcase": _("Escalation"),
+    "monthly.sheet": _("Scoring sheet"),
+    "people.department": _("Department"),
+    "people.unit": _("Unit"),
+    "people.user": _("User"),
+    "workdays.calendarday": _("Calendar day"),
+    "yearend.closing": _("Year-end results"),
+    "yearend.declaration": _("Declaration"),
+    "yearend.evaluation": _("Recognition evaluation"),
+    "yearend.evidence": _("Evidence file"),
+    "yearend.objection": _("Objection"),
+    "years.schemeversion": _("Scheme version"),
+    "years.target": _("Target"),
+    "years.year": _("Assessment year"),
+}
+
+
+def object_label(code: str) -> str:
+    label = OBJECTS.get(code)
+    return str(label) if label is not None else code
+
+
 def action_label(code: str) -> str:
     label = ACTIONS.get(code)
     return str(label) if label is not None else code

@@ -7,6 +7,7 @@ Role changes are not recorded here: the user admin records them with before/afte
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from axes.signals import user_locked_out
@@ -21,6 +22,9 @@ from .services import record
 
 NAME_MAX = 150  # a username field's length; anything longer is cut before it is stored
 ADMIN_ACTIONS = {ADDITION: "admin.add", CHANGE: "admin.change", DELETION: "admin.delete"}
+
+
+security_log = logging.getLogger("kaohe.security")
 
 
 def _clean(value: Any, limit: int = NAME_MAX) -> str:
@@ -70,6 +74,9 @@ def on_locked_out(
     **kwargs: Any,
 ) -> None:
     name = _clean(username)
+    security_log.error(  # a burst of failed logins: the operators' log must show it at once
+        "login lockout", extra={"username": name, "ip": _clean(ip_address, 64)}
+    )
     _record(
         acting_user=None,
         action="auth.lockout",

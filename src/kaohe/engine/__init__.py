@@ -7,7 +7,7 @@ explain_unit(result, "S01")
 
 from .compute import UnitYear, YearResult, compute_year, explain_unit
 from .errors import InputError
-from .explain import Line, fmt, render, shown
+from .explain import Line, display_figures, fmt, render, shown
 from .facts import Facts
 from .loader import builtin_names, load_scheme, parse_scheme, scheme_from_data
 from .scheme import Scheme
@@ -21,6 +21,7 @@ __all__ = [
     "YearResult",
     "builtin_names",
     "compute_year",
+    "display_figures",
     "explain_unit",
     "fmt",
     "load_scheme",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .explain import ZERO, Line, divide, fmt
+from .explain import ZERO, Line, divide, fmt, statement
 from .facts import Achievement, Fault, Tally
 from .index import ABSTAIN
 from .monthly import MonthScore
@@ -117,6 +117,7 @@ def fault_deduction(scheme: Scheme, faults: Sequence[Fault]) -> FaultResult:
             veto = Line(
                 kind.name,
                 ZERO,
+                statement=True,
                 ref=REF_F,
                 reason=f.description,
                 evidence=evidence,
@@ -167,11 +168,10 @@ def recognition_score(scheme: Scheme, category: str, tallies: Sequence[Tally]) -
         if n < settings.min_ballots:
             flags.append(f"{group.name}有效票{n}张,少于{settings.min_ballots}张,不计入")
             lines.append(
-                Line(
+                statement(
                     f"{group.name}(权重{fmt(weight)}):有效票不足,不计入",
-                    ZERO,
                     ref=REF_R,
-                    note=f"有效票{n}张",
+                    note=f"有效票{n}张,少于{settings.min_ballots}张",
                 )
             )
             continue

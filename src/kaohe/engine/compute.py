@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from .annual import achievement_bonus, fault_deduction, recognition_score, target_score
 from .errors import InputError
-from .explain import ZERO, Line
+from .explain import Line, statement
 from .factcheck import facts_errors
 from .facts import Achievement, Facts, Fault, Tally, Unit
 from .index import SchemeIndex
@@ -47,9 +47,7 @@ class UnitYear:
         return bool(self.vetoes)
 
     def line(self) -> Line:
-        minus_f = Line(
-            self.f.label, -self.f.amount, ref=self.f.ref, note=self.f.note, children=self.f.children
-        )
+        minus_f = self.f.negated()  # −F with its lines as deductions: signs agree
         note = "被否决:保留成绩备查,排在本类末位,不计名次(第十二条)" if self.vetoed else ""
         return Line(
             f"{self.unit.name}年度总分",
@@ -220,14 +218,13 @@ def explain_unit(result: YearResult, unit_id: str) -> Line:
         if row.vetoed
         else f"{category.name}共{size}个单位中第{row.rank}名;总分相同者并列"
     )
-    extra = [Line("年度排名", ZERO, ref=REF_RANK, note=rank_note)]
+    extra = [statement("年度排名", ref=REF_RANK, note=rank_note)]
     for action in result.escalations:
         if action.unit == unit_id:
             months = "、".join(f"{m}月" for m in action.months)
             extra.append(
-                Line(
+                statement(
                     action.label,
-                    ZERO,
                     ref="第十二条(三)",
                     note=f"{action.month}月触发:{months}排本类后两名",
                 )
@@ -235,11 +232,11 @@ def explain_unit(result: YearResult, unit_id: str) -> Line:
     use = result.results_use[category.key]
     extra.extend(use.lines_for(unit_id))
     base = replace(year, t=result.target_line(unit_id)).line()
-    flags = tuple(Line(flag, ZERO, ref="公认度评价") for flag in year.flags)
+    # the recognition flags are already lines of R ("有效票不足,不计入"): not repeated here
     return Line(
         base.label,
         base.amount,
         ref=base.ref,
         note=base.note,
-        children=(*base.children, *extra, *flags),
+        children=(*base.children, *extra),
     )

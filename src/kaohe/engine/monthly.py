@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
 
-from .explain import ZERO, Line, divide, fmt
+from .explain import ZERO, Line, divide, fmt, statement
 from .facts import Facts, Finding, Target, Unit
 from .index import SchemeIndex
 from .ranking import RankRow, bottom_group, rank_rows
@@ -146,10 +146,10 @@ class MonthScorer:
         if isinstance(rule, TargetCountRule):
             target = self.targets.get((unit.id, item.number))
             if target is None:
-                note = [Line("责任书未设定目标,不考核进度", ZERO, ref=item_ref(item))]
+                note = [statement("责任书未设定目标,不考核进度", ref=item_ref(item))]
                 return item.weight, note if explain else []
             if self.at_year_end:
-                note = [Line("年度目标项:每月按满分计,年终对照全年目标一次考核", ZERO)]
+                note = [statement("年度目标项:每月按满分计,年终对照全年目标一次考核")]
                 return item.weight, note if explain else []
             achieved = self.achieved.get((unit.id, item.number), _NONE)[month]
             progress = TargetProgress(target.target, due_so_far(target, month), achieved)

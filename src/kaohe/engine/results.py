@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .explain import ZERO, Line
+from .explain import Line, statement
 from .ranking import RankRow
 from .scheme import Scheme
 
@@ -42,21 +42,17 @@ class ResultsUse:
         lines: list[Line] = []
         if any(r.unit == unit_id for r in self.advanced):
             lines.append(
-                Line(
-                    "推荐为组织工作先进单位(按名次)",
-                    ZERO,
-                    ref=REF_UNITS,
-                    note=f"本类名额{self.quota}个",
+                statement(
+                    "推荐为组织工作先进单位(按名次)", ref=REF_UNITS, note=f"本类名额{self.quota}个"
                 )
             )
         if any(r.unit == unit_id for r in self.ineligible_units):
-            lines.append(Line("不得评为组织系统先进", ZERO, ref=REF_UNITS, note="考核被否决"))
+            lines.append(statement("不得评为组织系统先进", ref=REF_UNITS, note="考核被否决"))
             names = "、".join(c.name for c in self.ineligible_cadres if c.unit == unit_id)
             if names:
                 lines.append(
-                    Line(
+                    statement(
                         "党组织主要负责人及分管领导不得评为组织系统先进",
-                        ZERO,
                         ref=REF_CADRES,
                         note=names,
                     )

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .explain import ZERO, Line, divide
+from .explain import ZERO, Line, divide, statement
 from .facts import Finding
 from .index import RubricIndex
 from .scheme import (
@@ -123,7 +123,7 @@ def score_target(
         label = f"超额完成{gap}{counted},加分(上限{rule.over_cap}分)"
         lines.append(Line(label, bonus, ref=ref, note=status))
     else:
-        lines.append(Line("完成进度目标", ZERO, ref=ref, note=status))
+        lines.append(statement("完成进度目标", ref=ref, note=status))
     return score, lines
 
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaohe.audit.labels import ACTIONS, action_label
+from kaohe.audit.labels import ACTIONS, action_label, object_label
 from kaohe.audit.models import AuditEvent
 from kaohe.monthly.models import Entry, Sheet
 from kaohe.people.models import Department, Unit
@@ -34,13 +34,18 @@ PAGE_SIZE = 50
 class AuditFilterForm(forms.Form):
     person = RefField(label=_("Person (user name)"), required=False)
     unit = forms.ModelChoiceField(
-        Unit.objects.order_by("code"), label=_("Unit"), required=False, to_field_name="code"
+        Unit.objects.order_by("code"),
+        label=_("Unit"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Every unit"),
     )
     department = forms.ModelChoiceField(
         Department.objects.order_by("key"),
         label=_("Department"),
         required=False,
         to_field_name="key",
+        empty_label=_("Every department"),
     )
     action = forms.ChoiceField(label=_("Action"), required=False)
     since = forms.DateField(
@@ -165,6 +170,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         {
             "event": e,
             "label": action_label(e.action),
+            "object": object_label(e.object_type),
             "link": links.get((e.object_type, e.object_id), ""),
             "before": _shown(e.before),
             "after": _shown(e.after),

@@ -32,6 +32,9 @@ def _sheet(
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
         append_text(ws, row)  # a unit name or reason starting with = stays text
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, float):  # points: exact in the cell, shown to 2 places
+                cell.number_format = "0.00"
     ws.append([])
     ws.append([anchor_text()])  # the audit chain head this export was made from
     ws.freeze_panes = "A3"
@@ -113,7 +116,7 @@ def use_workbook(year: Year, context: dict[str, Any]) -> bytes:
         ["月份", "单位", "处理方式", "排后两名月份"],
         [
             [
-                e["month"],
+                f"{e['month']}月",
                 units[e["unit"]]["name"],
                 "组织约谈" if e["action"] == "talk" else "书面报告",
                 "、".join(f"{m}月" for m in e["months"]),

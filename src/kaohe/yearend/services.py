@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kaohe.audit.services import record
 from kaohe.engine import limits
+from kaohe.logs import integrity_log
 from kaohe.people.models import Unit, User
 from kaohe.years.finality import refuse_if_final
 from kaohe.years.models import Year
@@ -458,6 +459,10 @@ def evidence_add(
 def evidence_mismatch_record(*, acting_user: User, evidence: Evidence) -> None:
     """A stored file found not to match its SHA-256 on download: an audit event (the file is
     not served)."""
+    integrity_log.error(
+        "evidence checksum mismatch",
+        extra={"evidence": evidence.pk, "stored_name": evidence.stored_name},
+    )
     record(
         acting_user=acting_user,
         action="evidence.mismatch",

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from kaohe.engine import display_figures
+
 register = template.Library()
 
 
@@ -13,3 +15,9 @@ register = template.Library()
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     """``{{ names|get_item:key }}``: a mapping's value, or the key itself when absent."""
     return mapping.get(key, key) if hasattr(mapping, "get") else key
+
+
+@register.filter
+def figures(text: str) -> str:
+    """A note's long figures to two decimals for reading (the engine keeps them exact)."""
+    return display_figures(str(text))
