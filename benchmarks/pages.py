@@ -13,6 +13,7 @@ warm-up request, and prints p50/p95 per page. Exits 1 when any p95 exceeds ``--b
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -41,6 +42,10 @@ def setup(var: Path) -> None:
 
     django.setup()
     from django.core.management import call_command
+
+    # one log line per request (kaohe.request) and every refused page would drown the figures
+    logging.getLogger("kaohe.request").setLevel(logging.WARNING)
+    logging.getLogger("django.request").setLevel(logging.ERROR)
 
     fresh = not (var / "kaohe.sqlite3").exists()
     call_command("migrate", verbosity=0)
