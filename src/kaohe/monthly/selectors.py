@@ -73,12 +73,13 @@ def sheet_grid(sheet: Sheet, as_of: datetime | None = None) -> SheetGrid:
     year = sheet.cycle.year
     scheme = year.scheme_for(sheet.cycle.month)
     units = units_in_scope(scheme, sheet.department_id, year_units(year), memberships())
-    entries = {
-        (e.unit_id, e.item, e.sub_item): e
-        for e in current_entries(as_of)
-        .filter(sheet=sheet)
-        .select_related("created_by", "confirmation")
-    }
+    found = list(current_entries(as_of).filter(sheet=sheet).select_related("confirmation"))
+    # the few people who entered them, once each (not one User instance per entry)
+    people = User.objects.in_bulk({e.created_by_id for e in found})
+    entries = {}
+    for e in found:
+        e.created_by = people[e.created_by_id]
+        entries[(e.unit_id, e.item, e.sub_item)] = e
     rows = []
     for unit in units:
         cells = [
