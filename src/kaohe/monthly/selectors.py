@@ -81,11 +81,14 @@ def sheet_grid(sheet: Sheet, as_of: datetime | None = None) -> SheetGrid:
         e.created_by = people[e.created_by_id]
         entries[(e.unit_id, e.item, e.sub_item)] = e
     rows = []
+    by_kind: dict[
+        tuple[str, str], list[Column]
+    ] = {}  # a unit's columns follow its category and kind
     for unit in units:
-        cells = [
-            (column, entries.get((unit.pk, *column.key)))
-            for column in columns_for(scheme, sheet.department.key, unit)
-        ]
+        kind = (unit.category, unit.kind)
+        if kind not in by_kind:
+            by_kind[kind] = columns_for(scheme, sheet.department.key, unit)
+        cells = [(column, entries.get((unit.pk, *column.key))) for column in by_kind[kind]]
         if cells:
             rows.append((unit, cells))
     return SheetGrid(sheet, rows)
