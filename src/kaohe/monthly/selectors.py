@@ -367,15 +367,20 @@ def inputs_key(year: Year) -> tuple[Any, ...]:
     """The digest of everything ``year_facts`` and the year's schemes hold, one digest per
     month (that month's sheets and accepted entries) and one for the rest."""
     sheets: dict[int, list[Any]] = defaultdict(list)
+    month_of: dict[int, int] = {}
+    accepted = []
     for row in (
         Sheet.objects.filter(cycle__year=year)
         .order_by("pk")
         .values_list("cycle__month", "pk", "department_id", "status", "decided_at")
     ):
         sheets[row[0]].append(row[1:])
+        month_of[row[1]] = row[0]
+        if row[3] == Sheet.Status.ACCEPTED:
+            accepted.append(row[1])
     for row in (
-        Entry.objects.filter(sheet__cycle__year=year, sheet__status=Sheet.Status.ACCEPTED)
-        .values_list("sheet__cycle__month", "sheet_id")
+        Entry.objects.filter(sheet_id__in=accepted)
+        .values_list("sheet_id")
         .annotate(
             n=Count("id"),
             ids=Sum("id"),
@@ -387,7 +392,7 @@ def inputs_key(year: Year) -> tuple[Any, ...]:
         )
         .order_by("sheet_id")
     ):
-        sheets[row[0]].append(row[1:])
+        sheets[month_of[row[0]]].append(row)
     months = tuple((m, _digest(rows)) for m, rows in sorted(sheets.items()))
     rest = _digest(
         [
