@@ -277,6 +277,26 @@ def _make_var_dir() -> None:
     Path(settings.LOG_DIR).mkdir(parents=True, exist_ok=True)
 
 
+def _worker_thread() -> None:
+    """The embedded default runs background jobs in a thread of its own process: no other
+    server or command to start (production runs `kaohe worker` as a service)."""
+    import threading
+
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="kaohe-run",
+        excluded_queue_names=[],
+    )
+    threading.Thread(target=worker.run, name="kaohe-worker", daemon=True).start()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Migrate the database, load the demo district once, print the logins, serve."""
     from django.conf import settings
@@ -288,6 +308,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     if not args.no_demo:
         call_command("load_demo")
+    _worker_thread()
     print(f"Kaohe: http://{args.addr} (database: {settings.DATABASES['default']['NAME']})")
     call_command("runserver", args.addr, use_reloader=False)
     return 0
@@ -310,6 +331,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     # gunicorn takes this process over (systemd sees one service); argv is ours, not input
     os.execv(argv[0], argv)  # noqa: S606
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run background jobs (results, reminders) as they are queued, with a progress bar."""
+    _django()
+    from kaohe.jobs.commandline import worker
+
+    return worker(batch=args.batch)
 
 
 # Management commands that create the database or never open it; the others need it.
@@ -464,6 +493,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     serving.add_parser(commands).set_defaults(func=cmd_serve)
+
+    work = commands.add_parser("worker", help="run background jobs as they are queued")
+    work.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    work.set_defaults(func=cmd_worker)
 
     manage = commands.add_parser("manage", help="Django management commands")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -40,12 +40,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks_db",
     "kaohe.audit",
     "kaohe.people",
     "kaohe.years",
     "kaohe.monthly",
     "kaohe.yearend",
     "kaohe.workdays",
+    "kaohe.jobs",
     "kaohe.web",
 ]
 
@@ -121,6 +123,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Background work (kaohe.jobs) through Django's tasks framework, queued in the database: the
+# embedded default needs no other server (`kaohe run` runs a worker beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 AXES_FAILURE_LIMIT = envint("KAOHE_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 # Lock the (username, address) pair, not each alone: failures under many usernames from one

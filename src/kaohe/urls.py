@@ -9,10 +9,12 @@ from kaohe.web import (
     closing,
     confirmations,
     evaluation,
+    jobs,
     results,
     sheets,
     versions,
     views,
+    withdraw,
     yearend,
 )
 from kaohe.web.forms import LoginForm
@@ -59,6 +61,7 @@ urlpatterns = [
     path("sheets/<int:sheet_id>/clean/", sheets.sheet_clean_view, name="sheet-clean"),
     path("sheets/<int:sheet_id>/accept/", sheets.sheet_accept_view, name="sheet-accept"),
     path("sheets/<int:sheet_id>/return/", sheets.sheet_return_view, name="sheet-return"),
+    path("sheets/<int:sheet_id>/withdraw/", withdraw.sheet_withdraw_view, name="sheet-withdraw"),
     path("confirmations/", confirmations.confirmations, name="confirmations"),
     path(
         "confirmations/cells/<int:pk>/confirm/",
@@ -91,6 +94,7 @@ urlpatterns = [
     path("notices/<int:year>/", closing.notice, name="notice"),
     path("notices/<int:year>/notice.pdf", closing.notice_pdf, name="notice-pdf"),
     path("audit/", audit_log.audit_log, name="audit-log"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job"),
     path("workdays/", include("kaohe.workdays.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kaohe.engine.loader import read_scheme_text
+from kaohe.jobs.models import Job
 from kaohe.monthly.models import EscalationCase, Sheet
 from kaohe.monthly.scope import columns_for
 from kaohe.monthly.services import cycle_open, mark_rest_clean, sheet_submit
@@ -107,6 +108,8 @@ def build_fuzz_world() -> FuzzWorld:
         year=published, unit=world.units["S1"], text="第6项有误", created_by=unit_a
     )
 
+    job = Job.objects.create(kind=Job.Kind.RESULTS, year=year, created_by=world.users["office"])
+
     sheets = list(Sheet.objects.filter(cycle__year=year).order_by("pk"))
     items = {
         s.pk: sorted(
@@ -127,6 +130,7 @@ def build_fuzz_world() -> FuzzWorld:
         "case": [case.pk],
         "objection": [objection.pk],
         "version": [version.pk],
+        "job": [job.pk],
     }
     wrong: dict[str, list[Any]] = {
         "year": [1999, 0, HUGE_INT],
@@ -135,6 +139,7 @@ def build_fuzz_world() -> FuzzWorld:
         "decl": [0, max(decl_pks) + 10_000, HUGE_INT],
         "evidence": [0, evidence.pk + 10_000, HUGE_INT],
         "version": [0, version.pk + 10_000, HUGE_INT],
+        "job": [0, job.pk + 10_000, HUGE_INT],
     }
     return FuzzWorld(world, valid, wrong, items)
 

@@ -74,6 +74,7 @@ ARG_SOURCES: dict[tuple[str, str], str] = {
     ("version", "pk"): "version",
     ("version-confirm", "pk"): "version",
     ("version-discard", "pk"): "version",
+    ("job", "pk"): "job",
 }
 DEFAULT_SOURCES = {
     "year": "year",

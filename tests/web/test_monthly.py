@@ -44,11 +44,13 @@ def score(
     )
 
 
-def accept_everything(world: World, cycle) -> None:  # type: ignore[no-untyped-def]
-    """Every department scores the rest clean and the office accepts every sheet."""
+def accept_everything(world: World, cycle_or_sheets) -> None:  # type: ignore[no-untyped-def]
+    """Every department scores the rest clean and the office accepts every sheet (of a
+    cycle, or the sheets given)."""
     from kaohe.people.models import User
 
-    for sheet in cycle.sheets.select_related("department"):
+    sheets = getattr(cycle_or_sheets, "sheets", None) or cycle_or_sheets
+    for sheet in sheets.select_related("department"):
         user, _ = User.objects.get_or_create(
             username=f"a-{sheet.department.key}", defaults={"department": sheet.department}
         )
@@ -304,3 +306,14 @@ def test_targets_show_the_sum_against_the_district_target(world: World) -> None:
     from kaohe.years.models import Target
 
     assert Target.objects.get(unit=world.units["S2"], item="6").target == 20  # nothing saved
+
+
+def test_the_month_ends_when_its_last_sheet_is_accepted(world: World) -> None:
+    from kaohe.monthly.models import Cycle
+
+    submit_and_accept(world, "org")
+    world.cycle.refresh_from_db()
+    assert world.cycle.status == Cycle.Status.OPEN  # four departments' sheets still to accept
+    accept_everything(world, world.cycle.sheets.exclude(status="accepted"))
+    world.cycle.refresh_from_db()
+    assert world.cycle.status == Cycle.Status.CLOSED

@@ -58,6 +58,7 @@ ACTIONS = {
     "sheet.return": _("Sheet returned"),
     "sheet.submit": _("Sheet submitted"),
     "sheet.upload": _("Sheet uploaded from Excel"),
+    "sheet.withdraw": _("Sheet withdrawn by its department"),
     "sheet.xlsx": _("Offline sheet downloaded"),
     "target.set": _("Target set"),
     "user.password": _("Password changed"),

@@ -540,6 +540,27 @@ def sheet_submit(*, acting_user: User, sheet: Sheet, expected_version: int | Non
 
 
 @transaction.atomic
+def sheet_withdraw(
+    *, acting_user: User, sheet: Sheet, expected_version: int | None = None
+) -> Sheet:
+    """Take a submitted sheet back to draft (撤回), until the office has accepted or returned
+    it: any assessor of the sheet's department may, not only the one who submitted it. The
+    late flag goes with the submission; the next submission sets it again."""
+    sheet = _lock_sheet(sheet, expected_version)
+    if acting_user.department_id != sheet.department_id:
+        raise CycleError(_("Only the sheet's department may withdraw it."))
+    if sheet.status != Sheet.Status.SUBMITTED:
+        raise CycleError(_("Only a submitted sheet not yet accepted can be withdrawn."))
+    before = sheet.status
+    sheet.status = Sheet.Status.DRAFT
+    sheet.submitted_at = None
+    sheet.late = False
+    sheet.save()
+    _transition(sheet, acting_user, "sheet.withdraw", before)
+    return sheet
+
+
+@transaction.atomic
 def sheet_accept(*, acting_user: User, sheet: Sheet, expected_version: int | None = None) -> Sheet:
     sheet = _lock_sheet(sheet, expected_version)
     if not acting_user.is_office:
@@ -567,8 +588,20 @@ def sheet_accept(*, acting_user: User, sheet: Sheet, expected_version: int | Non
     sheet.decided_at = timezone.now()
     sheet.save()
     _transition(sheet, acting_user, "sheet.accept", Sheet.Status.SUBMITTED)
+    _close_if_complete(sheet.cycle)
     escalations_sync(year=sheet.cycle.year)
     return sheet
+
+
+def _close_if_complete(cycle: Cycle) -> None:
+    """The month ends (已结束) when its last sheet is accepted: no more reminders, off the
+    to-do lists. Corrections of accepted sheets stay possible, each with its reason."""
+    if (
+        cycle.status == Cycle.Status.OPEN
+        and not cycle.sheets.exclude(status=Sheet.Status.ACCEPTED).exists()
+    ):
+        Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.CLOSED)
+        cycle.status = Cycle.Status.CLOSED
 
 
 @transaction.atomic

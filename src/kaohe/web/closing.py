@@ -227,6 +227,8 @@ def notice(request: HttpRequest, year: int) -> HttpResponse:
             return redirect("notice", year=year)
         status = 400
     mine = Objection.objects.filter(year=closing.year, unit_id=unit_id) if unit_id else []
+    own = getattr(request.user, "unit", None)
+    own = own if own is not None and own.code in figures["units"] else None
     return render(
         request,
         "web/notice.html",
@@ -235,6 +237,8 @@ def notice(request: HttpRequest, year: int) -> HttpResponse:
             "year": closing.year,
             "tables": tables(closing.year, figures),
             "can_object": can_object,
+            "period_open": notice_open(closing),
+            "own": own,
             "mine": mine,
             "form": form,
         },
@@ -251,13 +255,19 @@ def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
     return file_response(results_pdf(html), f"notice-{year}.pdf", PDF, inline=True)
 
 
-@role(sees_everything)
+@role(any_user)
 def annual_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """Every point of a unit's annual total: T by month and item, B, F, R, rank, use."""
+    """Every point of a unit's annual total: T by month and item, B, F, R, rank, use. The
+    office and the leaders read every unit's; a unit reads its own once the notice is
+    published (issue 10 point 5), never another's."""
     from kaohe.engine import explain_unit
     from kaohe.yearend.selectors import year_end_result
 
+    user = current_user(request)
     the_year = get_object_or_404(Year, year=year)
+    if not user.sees_everything:
+        own = user.unit is not None and user.unit.code == code
+        require(own and Closing.objects.filter(year=the_year, stage__in=PUBLIC_STAGES).exists())
     result = year_end_result(the_year)
     if code not in result.units:
         raise Http404
@@ -265,7 +275,13 @@ def annual_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return render(
         request,
         "web/annual_unit.html",
-        {"year": the_year, "unit": result.units[code].unit, "line": line, "lines": line.children},
+        {
+            "year": the_year,
+            "unit": result.units[code].unit,
+            "line": line,
+            "lines": line.children,
+            "closing": closing_read(the_year),
+        },
     )
 
 

@@ -4,6 +4,9 @@ head for its cells — to confirm or refuse them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -69,9 +72,15 @@ CELLS = Confirmation.objects.select_related("entry__sheet")
 VETOES = VetoConfirmation.objects.all()
 
 
-def _cell_decision(request: HttpRequest, pk: int, *, confirm: bool) -> HttpResponse:
-    user = current_user(request)
-    confirmation = for_user(user, CELLS, may=_may_act_on_cell, pk=pk)
+def _decision(
+    request: HttpRequest,
+    found: Any,
+    confirm: bool,
+    act: Callable[[User, Any, str], str],
+    refused: tuple[type[Exception], ...],
+) -> HttpResponse:
+    """A confirm or refuse post on a waiting item: the form checked, the service called,
+    its answer (or every line of its refusal) shown on the queue page."""
     back = redirect("confirmations")
     if request.method != "POST":
         return back
@@ -80,49 +89,38 @@ def _cell_decision(request: HttpRequest, pk: int, *, confirm: bool) -> HttpRespo
         form_messages(request, form)
         return back
     try:
-        if confirm:
-            deduction_confirm(
-                acting_user=user, confirmation=confirmation, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("The deduction is confirmed and counts."))
-        else:
-            deduction_refuse(
-                acting_user=user, confirmation=confirmation, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("The deduction is refused; the department corrects it."))
-    except CycleError as exc:
+        done = act(current_user(request), found, form.cleaned_data["reason"])
+    except refused as exc:
         for line in str(exc).splitlines():
             messages.error(request, line)
+    else:
+        messages.success(request, done)
     return back
+
+
+def _cell_decision(request: HttpRequest, pk: int, *, confirm: bool) -> HttpResponse:
+    confirmation = for_user(current_user(request), CELLS, may=_may_act_on_cell, pk=pk)
+
+    def act(user: User, found: Confirmation, reason: str) -> str:
+        if confirm:
+            deduction_confirm(acting_user=user, confirmation=found, reason=reason)
+            return str(_("The deduction is confirmed and counts."))
+        deduction_refuse(acting_user=user, confirmation=found, reason=reason)
+        return str(_("The deduction is refused; the department corrects it."))
+
+    return _decision(request, confirmation, confirm, act, (CycleError,))
 
 
 def _veto_decision(request: HttpRequest, pk: int, *, confirm: bool) -> HttpResponse:
-    user = current_user(request)
-    confirmation = for_user(user, VETOES, may=_may_act_on_veto, pk=pk)
-    back = redirect("confirmations")
-    if request.method != "POST":
-        return back
-    form = (ConfirmForm if confirm else RefuseForm)(request.POST)
-    if not form.is_valid():
-        form_messages(request, form)
-        return back
-    try:
-        veto_decide(
-            acting_user=user,
-            confirmation=confirmation,
-            confirm=confirm,
-            reason=form.cleaned_data["reason"],
-        )
-    except (YearEndError, YearFinal) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("The veto fault is confirmed and stands.")
-            if confirm
-            else _("The veto fault is refused and does not stand."),
-        )
-    return back
+    confirmation = for_user(current_user(request), VETOES, may=_may_act_on_veto, pk=pk)
+
+    def act(user: User, found: VetoConfirmation, reason: str) -> str:
+        veto_decide(acting_user=user, confirmation=found, confirm=confirm, reason=reason)
+        if confirm:
+            return str(_("The veto fault is confirmed and stands."))
+        return str(_("The veto fault is refused and does not stand."))
+
+    return _decision(request, confirmation, confirm, act, (YearEndError, YearFinal))
 
 
 @role(sees_queue)

@@ -7,21 +7,26 @@ audit event per sheet, so a newcomer can click through a real month at once."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import random
+import secrets
 import zoneinfo
 from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
+from kaohe.audit.models import AuditEvent
 from kaohe.audit.services import record
 from kaohe.demofacts import demo_facts
 from kaohe.engine.loader import read_scheme_text
-from kaohe.monthly.models import Cycle, Entry, Sheet
+from kaohe.monthly.models import Cycle, Entry, EscalationCase, Sheet
 from kaohe.monthly.scope import columns_for
 from kaohe.monthly.services import cycle_open, escalations_sync
 from kaohe.people.models import Department, Unit, User
-from kaohe.yearend.models import Closing, Declaration, Evaluation, Tally
+from kaohe.yearend.models import BallotCode, Closing, Declaration, Evaluation, Tally
 from kaohe.yearend.selectors import figures_sha, published_figures, year_end_result
 from kaohe.yearend.services import add_working_days
 from kaohe.years.models import Target, Year
@@ -30,6 +35,48 @@ from kaohe.years.services import year_create
 DEMO_PASSWORD = "kaohe-demo-2014"  # noqa: S105 - printed on start, demo data only
 CURRENT_ACCEPTED = (1, 2, 3, 4, 5)
 CURRENT_OPEN = 6
+# The demo's "today" when it is loaded: June's sheets are due on 10 July 2015, two of them
+# are in, the declaration window is open. The demo clock runs from here (see demo_clock_start).
+DEMO_START = (2015, 7, 8, 9)
+# raters per group of the 2014 recognition evaluation: one code each, every code used
+BALLOTS = {"leaders": 10, "departments": 15, "served": 25}
+ABSTAIN = "弃权"
+_real_now = timezone.now  # the machine's clock, kept before the demo clock replaces it
+
+
+def demo_start() -> dt.datetime:
+    year, month, day, hour = DEMO_START
+    return dt.datetime(year, month, day, hour, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+def demo_clock_start() -> dt.datetime | None:
+    """Make the process live in the demo's time (``kaohe run``, ``kaohe manage load_demo``):
+    ``timezone.now()`` returns the demo's start plus the real time elapsed since the demo was
+    loaded, so a sheet submitted in the demo is on time in July 2015 and a notice published
+    there is dated 2015, and the clock still moves forward across restarts. The anchor is
+    the demo's ``demo.clock`` audit event; a database without one starts the clock now.
+    ``KAOHE_DEMO_CLOCK=off`` keeps the machine's clock. Returns the demo's now, or None."""
+    if os.environ.get("KAOHE_DEMO_CLOCK", "").lower() in ("off", "0", "no", "false"):
+        return None
+    offset = _real_now() - demo_start()
+    anchor = (
+        AuditEvent.objects.filter(action="demo.clock")
+        .order_by("id")
+        .values_list("after", flat=True)
+        .first()
+    )
+    if isinstance(anchor, dict):
+        real = dt.datetime.fromisoformat(anchor["real"])
+        offset = real - dt.datetime.fromisoformat(anchor["demo"])
+
+    def demo_now() -> dt.datetime:
+        return _real_now() - offset
+
+    timezone.now = demo_now
+    import axes.attempts  # login throttling compares attempts with its own copy of now()
+
+    axes.attempts.now = demo_now
+    return timezone.now()
 
 
 def demo_logins() -> list[tuple[str, str]]:
@@ -57,6 +104,7 @@ def load_demo() -> Year:
     if existing is not None:
         return existing
     source, text = read_scheme_text("district-2014")
+    real_start, clock_now = _real_now(), timezone.now()
     office = User.objects.create_user(
         "office",
         password=DEMO_PASSWORD,
@@ -133,6 +181,14 @@ def load_demo() -> Year:
         description="6月组织工作例会无故缺席1次",
         created_by=unit_users["S02"],
     )
+    # the demo clock's anchor: this real moment is the demo's clock_now (see demo_clock_start)
+    record(
+        acting_user=office,
+        action="demo.clock",
+        obj=("demo", "clock"),
+        after={"real": real_start.isoformat(), "demo": clock_now.isoformat()},
+        reason="demo data",
+    )
     return current
 
 
@@ -157,6 +213,11 @@ def _months(
     for month in (*accepted, *([open_month] if open_month else [])):
         cycle = cycle_open(acting_user=office, year=year, month=month)
         _fill(cycle, units, assessors, findings, complete=month in accepted)
+        # opened near the month's end; every sheet accepted: the month is settled, not 进行中
+        cycle.opened_at = _aware(dt.date(year.year, month, 25))
+        if month in accepted:
+            cycle.status = Cycle.Status.CLOSED
+        cycle.save(update_fields=["opened_at", "status"])
     escalations_sync(year=year)
 
 
@@ -254,18 +315,10 @@ def _year_end(
     ]
     Declaration.objects.bulk_create(declarations)
     evaluation = Evaluation.objects.create(year=year, status="closed", closed_at=decided)
-    Tally.objects.bulk_create(
-        [
-            Tally(
-                evaluation=evaluation,
-                unit=units[t["unit"]],
-                group=t["group"],
-                option=option,
-                count=count,
-            )
-            for t in data["recognition"]
-            for option, count in t["counts"].items()
-        ]
+    _ballots(evaluation, data, units, decided)
+    # the talks and written reports of a finished year were held
+    EscalationCase.objects.filter(year=year).update(
+        status=EscalationCase.Status.DONE, notes="已约谈/已提交书面报告(演示数据)"
     )
     figures = published_figures(year_end_result(year))
     published = dt.date(year.year + 1, 1, 20)
@@ -292,3 +345,57 @@ def _year_end(
             after={"sha256": closing.results_sha256},
             reason="demo data",
         )
+
+
+def _ballots(
+    evaluation: Evaluation, data: dict[str, Any], units: dict[str, Unit], decided: dt.datetime
+) -> None:
+    """The recognition evaluation as it was held: ``BALLOTS`` raters per group, each with a
+    printed single-use code that was used, each rating every unit. The synthetic facts' mix
+    of answers per unit and group is kept; a unit whose group had too few valid ballots keeps
+    them, the rest of that group's raters having abstained (有效票不足)."""
+    rng = random.Random(2014)  # noqa: S311 - demo data, not security
+    printed = decided - dt.timedelta(days=10)
+    used = decided - dt.timedelta(days=5)
+    codes = [
+        BallotCode(
+            evaluation=evaluation,
+            group=group,
+            code=secrets.token_urlsafe(9),
+            printed_at=printed,
+            used_at=used,
+        )
+        for group, n in BALLOTS.items()
+        for _ in range(n)
+    ]
+    BallotCode.objects.bulk_create(codes)
+    evaluation.code_lists = {
+        group: {"printed_at": printed.isoformat(), "reprints": 0, "reprinted_at": None}
+        for group in BALLOTS
+    }
+    evaluation.save(update_fields=["code_lists"])
+    minimum = evaluation.year.scheme.recognition.min_ballots
+    tallies = []
+    for row in data["recognition"]:
+        n = BALLOTS[row["group"]]
+        answers = {o: c for o, c in row["counts"].items() if o != ABSTAIN}
+        valid = sum(answers.values())
+        if valid < minimum:  # the synthetic year's unit with too few valid ballots: keep them
+            counts = {**answers, ABSTAIN: n - valid}
+        else:
+            options, weights = list(answers), list(answers.values())
+            counts = {}
+            for option in rng.choices(options, weights=weights, k=n):
+                counts[option] = counts.get(option, 0) + 1
+        tallies += [
+            Tally(
+                evaluation=evaluation,
+                unit=units[row["unit"]],
+                group=row["group"],
+                option=option,
+                count=count,
+            )
+            for option, count in counts.items()
+            if count
+        ]
+    Tally.objects.bulk_create(tallies)

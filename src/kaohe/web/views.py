@@ -25,27 +25,28 @@ from kaohe.years.services import YearError, target_items, target_set, year_creat
 from .access import any_user, current_user, for_user, is_office, require, role, sees_everything
 from .downloads import file_response
 from .forms import ConfirmSchemeForm, OpenMonthForm, TargetsForm, YearCreateForm
+from .todo import todo_for
 
 
 @role(any_user)
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    """Each role's to-do list, counted and linked (``todo.py``), and the months at a glance."""
+    user = current_user(request)
     year = Year.objects.first()
-    context: dict[str, object] = {"year": year}
-    if year is not None:
-        cycles = list(
+    context: dict[str, object] = {"year": year, "todo": todo_for(user, year)}
+    if year is not None and user.sees_everything:
+        context["cycles"] = list(
             Cycle.objects.filter(year=year).annotate(
                 accepted=Count("sheets", filter=Q(sheets__status=Sheet.Status.ACCEPTED)),
                 total=Count("sheets"),
             )
         )
-        context["cycles"] = cycles
-        if user.department_id:  # type: ignore[union-attr]
-            context["my_sheets"] = (
-                Sheet.objects.filter(cycle__year=year, department_id=user.department_id)  # type: ignore[union-attr]
-                .select_related("cycle")
-                .order_by("-cycle__month")
-            )
+    if year is not None and user.department_id:
+        context["my_sheets"] = (
+            Sheet.objects.filter(cycle__year=year, department_id=user.department_id)
+            .select_related("cycle")
+            .order_by("-cycle__month")
+        )
     return render(request, "web/home.html", context)
 
 

@@ -1,12 +1,28 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from kaohe.monthly.services import send_reminders
+from kaohe.jobs.commandline import draw
+from kaohe.jobs.models import Job
+from kaohe.jobs.services import ECHO, job_enqueue, job_run_now
 
 
 class Command(BaseCommand):
     help = "Remind departments of scoring sheets due soon (run daily, e.g. from cron)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--queue", action="store_true", help="leave it to the background worker"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(f"{send_reminders()} reminder(s) sent")
+        if options["queue"]:
+            job = job_enqueue(kind=Job.Kind.REMINDERS, acting_user=None)
+            self.stdout.write(f"queued as job {job.pk}")
+            return
+        ECHO.append(draw)
+        try:
+            job = job_run_now(kind=Job.Kind.REMINDERS, acting_user=None)
+        finally:
+            ECHO.remove(draw)
+        self.stdout.write(job.message or job.error)
