@@ -99,3 +99,21 @@ def test_figures_as_of_a_day_are_not_cached(world: World) -> None:
     moment = timezone.now()
     assert year_result(world.year, as_of=moment) is not year_result(world.year, as_of=moment)
     assert year_result(world.year) is first
+
+
+def test_an_accepted_sheets_grid_is_cached_until_its_inputs_change(world: World) -> None:
+    accepted_with_a_deduction(world)
+    sheet = Sheet.objects.get(pk=world.sheet("org").pk)
+    first = selectors.sheet_grid(sheet)
+    assert selectors.sheet_grid(sheet).rows is first.rows
+    assert first.with_findings == 1
+    # the deduction's entry superseded behind the ORM's back: a new key, a fresh grid
+    Entry.objects.filter(unit__code="S1", item="1").update(superseded_at=timezone.now())
+    again = selectors.sheet_grid(sheet)
+    assert again.rows is not first.rows
+    assert again.with_findings == 0
+
+
+def test_an_open_sheets_grid_is_never_cached(world: World) -> None:
+    sheet = world.sheet("org")
+    assert selectors.sheet_grid(sheet).rows is not selectors.sheet_grid(sheet).rows

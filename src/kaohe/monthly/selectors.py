@@ -69,7 +69,77 @@ class SheetGrid:
 
 
 def sheet_grid(sheet: Sheet, as_of: datetime | None = None) -> SheetGrid:
-    """Every cell of a sheet with its current entry; a fixed number of queries."""
+    """Every cell of a sheet with its current entry; a fixed number of queries. An accepted
+    sheet's grid (as it stands now) is cached under its inputs' digest (``grid_key``)."""
+    if as_of is None and sheet.status == Sheet.Status.ACCEPTED:
+        key = grid_key(sheet)
+        with _lock:
+            rows = _grids.get(key)
+            if rows is not None:
+                _grids.move_to_end(key)
+                return SheetGrid(sheet, rows)
+        grid = _sheet_grid(sheet, None)
+        with _lock:
+            _grids[key] = grid.rows
+            while len(_grids) > GRID_CACHE_SIZE:
+                _grids.popitem(last=False)
+        return grid
+    return _sheet_grid(sheet, as_of)
+
+
+def grid_key(sheet: Sheet) -> tuple[Any, ...]:
+    """What an accepted sheet's grid is made of: the sheet's state and version (bumped by
+    every change to it), its entries (a ledger: count, ids, supersessions), their second
+    confirmations, the units in the year and their memberships, the year's schemes, and the
+    people who entered the cells."""
+    year = sheet.cycle.year
+    entries = Entry.objects.filter(sheet=sheet).aggregate(
+        n=Count("id"),
+        ids=Sum("id"),
+        top=Max("id"),
+        first=Min("created_at"),
+        last=Max("created_at"),
+        gone=Count("superseded_at"),
+        gone_last=Max("superseded_at"),
+    )
+    return (
+        sheet.pk,
+        _digest(
+            [
+                (sheet.version, sheet.status, sheet.decided_at, sheet.department_id),
+                sorted(entries.items()),
+                list(
+                    Confirmation.objects.filter(entry__sheet=sheet)
+                    .order_by("pk")
+                    .values_list("pk", "status", "decided_at")
+                ),
+                (year.pk, year.version, year.scheme_sha256),
+                list(
+                    SchemeVersion.objects.filter(year=year)
+                    .order_by("pk")
+                    .values_list("pk", "status", "sha256", "from_month")
+                ),
+                *_shared_rows(),
+            ]
+        ),
+    )
+
+
+def _shared_rows() -> list[Any]:
+    """Units, memberships, departments and people: rows every year's figures read."""
+    return [
+        list(
+            Unit.objects.order_by("pk").values_list(
+                "pk", "code", "name", "category", "kind", "secretary", "leaders", "active"
+            )
+        ),
+        list(Unit.member_of.through.objects.order_by("pk").values_list("unit_id", "department_id")),
+        list(Department.objects.order_by("pk").values_list("pk", "key")),
+        list(User.objects.order_by("pk").values_list("pk", "username", "display_name")),
+    ]
+
+
+def _sheet_grid(sheet: Sheet, as_of: datetime | None) -> SheetGrid:
     year = sheet.cycle.year
     scheme = year.scheme_for(sheet.cycle.month)
     units = units_in_scope(scheme, sheet.department_id, year_units(year), memberships())
@@ -355,7 +425,9 @@ def year_result(
 # cannot bring an old result back.
 
 CACHE_SIZE = 16
+GRID_CACHE_SIZE = 128  # an accepted sheet's grid: a few hundred cells
 _cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_grids: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -409,22 +481,11 @@ def inputs_key(year: Year) -> tuple[Any, ...]:
                 .values_list("pk", "entry_id", "status", "decided_at")
             ),
             list(
-                Unit.objects.order_by("pk").values_list(
-                    "pk", "code", "name", "category", "kind", "secretary", "leaders", "active"
-                )
-            ),
-            list(
-                Unit.member_of.through.objects.order_by("pk").values_list(
-                    "unit_id", "department_id"
-                )
-            ),
-            list(Department.objects.order_by("pk").values_list("pk", "key")),
-            list(
                 Target.objects.filter(year=year)
                 .order_by("pk")
                 .values_list("pk", "unit_id", "item", "target", "updated_at")
             ),
-            list(User.objects.order_by("pk").values_list("pk", "username", "display_name")),
+            *_shared_rows(),
         ]
     )
     return (year.pk, rest, months)
@@ -455,6 +516,7 @@ def cache_clear(**_: Any) -> None:
     """Forget every cached result (a signal receiver, and for tests)."""
     with _lock:
         _cache.clear()
+        _grids.clear()
 
 
 def watch(models: Iterable[type[Any]]) -> None:
