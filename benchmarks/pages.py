@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/pages.py                 # 20 requests per page, budget 100 ms
     .venv/bin/python benchmarks/pages.py --repeat 50 --budget 100 --var /tmp/kaohe-bench
+    .venv/bin/python benchmarks/pages.py --role office --match /months/   # some pages only
 
 Runs on SQLite in ``--var`` (default: a fresh temporary folder, migrated and loaded with the
 demo district, as ``kaohe run`` does). Logs in as each demo role with its password, finds the
@@ -101,14 +102,14 @@ def candidate_urls() -> list[str]:
     return urls
 
 
-def measure(repeat: int, budget: float) -> int:
+def measure(repeat: int, budget: float, roles: list[str], match: str) -> int:
     from django.test import Client
     from django.urls import reverse
 
-    urls = candidate_urls()
+    urls = [url for url in candidate_urls() if match in url]
     worst = 0.0
     rows = []
-    for username in ROLES:
+    for username in roles:
         client = Client()
         login = client.post(reverse("login"), {"username": username, "password": PASSWORD})
         if login.status_code != 302:
@@ -144,11 +145,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--budget", type=float, default=100.0, help="p95 ceiling in ms")
     parser.add_argument("--var", type=Path, help="data folder (default: a fresh temporary one)")
+    parser.add_argument("--role", action="append", choices=ROLES, help="only these roles")
+    parser.add_argument("--match", default="", help="only pages whose path contains this")
     args = parser.parse_args()
     var = args.var or Path(tempfile.mkdtemp(prefix="kaohe-bench-"))
     var.mkdir(parents=True, exist_ok=True)
     setup(var)
-    return measure(args.repeat, args.budget)
+    return measure(args.repeat, args.budget, args.role or ROLES, args.match)
 
 
 if __name__ == "__main__":
