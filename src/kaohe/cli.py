@@ -27,9 +27,60 @@ from .engine import (
     render,
     shown,
 )
-from .engine.errors import pydantic_messages
+from .engine.errors import Problem, language, pydantic_messages, say
 from .engine.scheme import Scheme
 from .engine.versions import version_label
+
+# The language of what the command prints: Chinese unless `--lang en`, or LANG (LC_ALL,
+# LC_MESSAGES) names an English locale; set once by main().
+LANGUAGE = "zh"
+
+
+def choose_language(argv: Sequence[str]) -> str:
+    """`--lang en` / `--lang=en` anywhere on the command line, else the locale variables."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return language(argv[i + 1])
+        if arg.startswith("--lang="):
+            return language(arg.partition("=")[2])
+        if arg == "--":
+            break
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(name):
+            return language(os.environ[name])
+    return "zh"
+
+
+# argparse's own words (usage, errors), which Python ships in English only
+ARGPARSE_ZH = {
+    "usage: ": "用法:",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s:错误:%(message)s\n",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
+    "the following arguments are required: %s": "缺少必需的参数:%s",
+    "unrecognized arguments: %s": "无法识别的参数:%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项:%(value)r(可选:%(choices)s)",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值:%(value)r",
+    "expected one argument": "须跟一个值",
+    "expected at most one argument": "最多跟一个值",
+    "expected at least one argument": "至少跟一个值",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "有歧义的选项:%(option)s 可匹配 %(matches)s"
+    ),
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”:%(error)s",
+    " (default: %(default)s)": "(默认:%(default)s)",
+}
+
+
+def _argparse_words(message: str) -> str:
+    return ARGPARSE_ZH.get(message, message) if LANGUAGE == "zh" else message
+
+
+def t(zh: str, en: str) -> str:
+    """The Chinese text, or the English one under `--lang en`."""
+    return en if LANGUAGE == "en" else zh
 
 
 def parse_months(text: str | None) -> list[int] | None:
@@ -42,17 +93,17 @@ def parse_months(text: str | None) -> list[int] | None:
         try:
             first, last = int(low), int(high or low)
         except ValueError as exc:
-            raise InputError("--months", [f"'{part}' is not a month or range like 1-6"]) from exc
+            raise InputError("--months", [Problem("", "not_month", part=part)]) from exc
         months.update(range(first, last + 1))
     if not months or min(months) < 1 or max(months) > 12:
-        raise InputError("--months", ["months run from 1 to 12"])
+        raise InputError("--months", [Problem("", "month_range")])
     return sorted(months)
 
 
 def load_facts(path: str) -> Facts:
     file = Path(path)
     if not file.is_file():
-        raise InputError(path, ["no such file"])
+        raise InputError(path, [Problem("", "no_file")])
     text = file.read_text("utf-8")
     gc.disable()  # a large file makes many objects and no cycles; see engine.compute
     try:
@@ -62,30 +113,49 @@ def load_facts(path: str) -> Facts:
     except ValidationError as exc:
         raise InputError(path, pydantic_messages(exc)) from exc
     except yaml.YAMLError as exc:
-        raise InputError(path, [f"not valid YAML: {exc}"]) from exc
+        raise InputError(path, [Problem("", "not_yaml", error=exc)]) from exc
     finally:
         gc.enable()
         gc.freeze()  # the loaded facts live until the command ends: stop rescanning them
 
 
 def print_scheme_summary(scheme: Scheme) -> None:
-    print(f"{scheme.title}({scheme.name},{scheme.year}年):有效")
+    print(
+        t(
+            f"{scheme.title}({scheme.name},{scheme.year}年):有效",
+            f"{scheme.title} ({scheme.name}, {scheme.year}): valid",
+        )
+    )
     for category in scheme.categories:
         kinds = "、".join(k.name for k in category.kinds)
         print(
-            f"  类别 {category.name}({category.key}):细则 {category.rubric}"
-            + (f";{kinds}" if kinds else "")
+            t(
+                f"  类别 {category.name}({category.key}):细则 {category.rubric}"
+                + (f";{kinds}" if kinds else ""),
+                f"  category {category.name} ({category.key}): rubric {category.rubric}"
+                + (f"; {kinds}" if kinds else ""),
+            )
         )
     for rubric in scheme.rubrics:
         items = rubric.items()
         defaults = sum(1 for i in items if i.source == "default")
+        sections = len(rubric.sections)
         print(
-            f"  细则 {rubric.title}:{len(rubric.sections)}个板块、{len(items)}项,满分{rubric.total}"
-            f"(其中默认项{defaults})"
+            t(
+                f"  细则 {rubric.title}:{sections}个板块、{len(items)}项,满分{rubric.total}"
+                f"(其中默认项{defaults})",
+                f"  rubric {rubric.title}: {sections} sections, {len(items)} items, "
+                f"{rubric.total} points ({defaults} default items)",
+            )
         )
+    awards, cap = len(scheme.achievements.awards), scheme.achievements.cap
+    faults, recognition = len(scheme.faults.types), scheme.recognition.max_points
     print(
-        f"  业绩类型 {len(scheme.achievements.awards)},上限{scheme.achievements.cap}分;"
-        f"过错类型 {len(scheme.faults.types)};公认度满分{scheme.recognition.max_points}分"
+        t(
+            f"  业绩类型 {awards},上限{cap}分;过错类型 {faults};公认度满分{recognition}分",
+            f"  {awards} award types, capped at {cap} points; {faults} fault types; "
+            f"recognition up to {recognition} points",
+        )
     )
 
 
@@ -99,21 +169,42 @@ def pad(text: str, width: int, right: bool = False) -> str:
 def print_result(result: YearResult) -> None:
     scheme = result.scheme
     months = sorted(result.monthly)
-    print(f"{scheme.title}  考核月份:{months[0]}–{months[-1]}月" if months else scheme.title)
+    if months:
+        print(
+            t(
+                f"{scheme.title}  考核月份:{months[0]}–{months[-1]}月",
+                f"{scheme.title}  months {months[0]}–{months[-1]}",
+            )
+        )
+    else:
+        print(scheme.title)
     if result.versions is not None:
         for version in result.versions.schemes[1:]:
             info = version.version
             if info is not None:
-                print(f"  {version_label(version)}:{info.reason}(批准:{info.approved_by})")
+                print(
+                    t(
+                        f"  {version_label(version)}:{info.reason}(批准:{info.approved_by})",
+                        f"  {version_label(version)}: {info.reason} (approved by {info.approved_by})",
+                    )
+                )
     for category in scheme.categories:
         rows = result.annual[category.key]
-        print(f"\n== 年度排名:{category.name}({len(rows)}个单位) ==")
         print(
-            f"{'名次':>4}  {'单位':<16}{'目标T':>9}{'业绩B':>8}{'过错F':>8}{'公认度R':>9}{'总分':>9}"
+            t(
+                f"\n== 年度排名:{category.name}({len(rows)}个单位) ==",
+                f"\n== Annual ranking: {category.name} ({len(rows)} units) ==",
+            )
+        )
+        print(
+            t(
+                f"{'名次':>4}  {'单位':<16}{'目标T':>9}{'业绩B':>8}{'过错F':>8}{'公认度R':>9}{'总分':>9}",
+                f"{'rank':>6}  {'unit':<28}{'T':>10}{'B':>10}{'F':>10}{'R':>10}{'total':>10}",
+            )
         )
         for row in rows:
             year = result.units[row.unit]
-            rank = "否决" if row.vetoed else str(row.rank)
+            rank = t("否决", "vetoed") if row.vetoed else str(row.rank)
             figures = (year.t.amount, year.b.amount, year.f.amount, year.r.amount, year.total)
             print(
                 pad(rank, 6, True)
@@ -121,29 +212,65 @@ def print_result(result: YearResult) -> None:
                 + pad(year.unit.name, 28)
                 + "".join(pad(shown(x), 10, True) for x in figures)
             )
-    print("\n== 月考核后两名的处理(第十二条(三)) ==")
+    print(
+        t(
+            "\n== 月考核后两名的处理(第十二条(三)) ==",
+            "\n== Bottom two in the monthly assessment (Art. 12(3)) ==",
+        )
+    )
+    none = t("无", "none")
     if not result.escalations:
-        print("  无")
+        print(f"  {none}")
     for action in result.escalations:
         name = result.units[action.unit].unit.name
-        months_text = "、".join(f"{m}月" for m in action.months)
-        print(f"  {action.month:>2}月  {action.label}  {name}({months_text}排后两名)")
-    print("\n== 结果运用(第十二条) ==")
+        if LANGUAGE == "en":
+            label = "talk" if action.action == "talk" else "written report"
+            months_text = ", ".join(str(m) for m in action.months)
+            print(f"  month {action.month:>2}  {label}  {name} (bottom two in {months_text})")
+        else:
+            months_text = "、".join(f"{m}月" for m in action.months)
+            print(f"  {action.month:>2}月  {action.label}  {name}({months_text}排后两名)")
+    print(t("\n== 结果运用(第十二条) ==", "\n== Use of the results (Art. 12) =="))
     for category in scheme.categories:
         use = result.results_use[category.key]
         names = [f"{r.rank}.{result.units[r.unit].unit.name}" for r in use.advanced]
-        print(f"  {category.name}推荐先进(名额{use.quota}):" + ("、".join(names) or "无"))
+        sep = t("、", ", ")
+        print(
+            t(
+                f"  {category.name}推荐先进(名额{use.quota}):",
+                f"  {category.name} recommended as advanced (quota {use.quota}): ",
+            )
+            + (sep.join(names) or none)
+        )
         cadres = [
             f"{c.name}({result.units[c.unit].unit.name}{c.role_label})" for c in use.cadre_priority
         ]
-        print("    可优先评为优秀党务工作者/优秀党员:" + ("、".join(cadres) or "无"))
+        print(
+            t(
+                "    可优先评为优秀党务工作者/优秀党员:",
+                "    cadres with priority as outstanding Party workers or members: ",
+            )
+            + (sep.join(cadres) or none)
+        )
         vetoed = [result.units[r.unit].unit.name for r in use.ineligible_units]
-        print("    被否决、不得评为组织系统先进的单位:" + ("、".join(vetoed) or "无"))
+        print(
+            t(
+                "    被否决、不得评为组织系统先进的单位:",
+                "    units vetoed, not eligible as advanced in the organization system: ",
+            )
+            + (sep.join(vetoed) or none)
+        )
         barred = [
             f"{c.name}({result.units[c.unit].unit.name}{c.role_label})"
             for c in use.ineligible_cadres
         ]
-        print("    不得评为组织系统先进的干部:" + ("、".join(barred) or "无"))
+        print(
+            t(
+                "    不得评为组织系统先进的干部:",
+                "    cadres not eligible as advanced in the organization system: ",
+            )
+            + (sep.join(barred) or none)
+        )
 
 
 def cmd_scheme_check(args: argparse.Namespace) -> int:
@@ -170,14 +297,15 @@ def cmd_compute(args: argparse.Namespace) -> int:
         print()
     else:
         print_result(result)
-        print(f"\n计算用时 {time.perf_counter() - started:.2f} 秒", file=sys.stderr)
+        took = time.perf_counter() - started
+        print(t(f"\n计算用时 {took:.2f} 秒", f"\ncomputed in {took:.2f} s"), file=sys.stderr)
     return 0
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
     result = _compute(args)
     if args.unit not in result.units:
-        raise InputError("--unit", [f"no unit '{args.unit}' in the facts"])
+        raise InputError("--unit", [Problem("", "no_unit", unit=args.unit)])
     line = explain_unit(result, args.unit)
     if args.json:
         json.dump(line.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
@@ -196,8 +324,12 @@ def cmd_demo_facts(args: argparse.Namespace) -> int:
         print(text)
     else:
         Path(args.output).write_text(text, "utf-8")
+        units, findings = len(data["units"]), len(data["findings"])
         print(
-            f"wrote {args.output}: {len(data['units'])} units, {len(data['findings'])} findings",
+            t(
+                f"已写入 {args.output}:{units} 个单位,{findings} 条评分记录",
+                f"wrote {args.output}: {units} units, {findings} findings",
+            ),
             file=sys.stderr,
         )
     return 0
@@ -227,10 +359,18 @@ def _where() -> str:
             if os.environ.get("DATABASE_URL")
             else f"KAOHE_VAR_DIR={os.environ['KAOHE_VAR_DIR']}"
             if os.environ.get("KAOHE_VAR_DIR")
-            else "KAOHE_VAR_DIR unset: ./var of the current folder"
+            else t(
+                "未设 KAOHE_VAR_DIR:当前文件夹的 ./var",
+                "KAOHE_VAR_DIR unset: ./var of the current folder",
+            )
         )
-        return f"SQLite database {Path(db['NAME']).resolve()} ({source})"
-    return f"PostgreSQL database '{db['NAME']}' on {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432} (DATABASE_URL)"
+        name = Path(db["NAME"]).resolve()
+        return t(f"SQLite 数据库 {name}({source})", f"SQLite database {name} ({source})")
+    host = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+    return t(
+        f"{host} 上的 PostgreSQL 数据库“{db['NAME']}”(DATABASE_URL)",
+        f"PostgreSQL database '{db['NAME']}' on {host} (DATABASE_URL)",
+    )
 
 
 def _check_database() -> None:
@@ -241,18 +381,26 @@ def _check_database() -> None:
     from kaohe.years.models import Year
 
     db = settings.DATABASES["default"]
-    hint = (
-        "set KAOHE_VAR_DIR or DATABASE_URL, or create it with `kaohe run` or `kaohe manage migrate`"
+    hint = t(
+        "请设置 KAOHE_VAR_DIR 或 DATABASE_URL,或用 `kaohe run` 或 `kaohe manage migrate` 创建数据库",
+        "set KAOHE_VAR_DIR or DATABASE_URL, or create it with `kaohe run` or `kaohe manage migrate`",
     )
     if db["ENGINE"] == "django.db.backends.sqlite3" and not Path(db["NAME"]).is_file():
-        raise NoDatabase(f"the {_where()} does not exist; {hint}")
+        raise NoDatabase(t(f"{_where()} 不存在;{hint}", f"the {_where()} does not exist; {hint}"))
     try:
         tables = connection.introspection.table_names()
     except DatabaseError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise NoDatabase(f"cannot open the {_where()}: {reason}") from exc
+        raise NoDatabase(
+            t(f"无法打开{_where()}:{reason}", f"cannot open the {_where()}: {reason}")
+        ) from exc
     if Year._meta.db_table not in tables:
-        raise NoDatabase(f"the {_where()} has no Kaohe tables; {hint}")
+        raise NoDatabase(
+            t(
+                f"{_where()} 中没有考核系统的数据表;{hint}",
+                f"the {_where()} has no Kaohe tables; {hint}",
+            )
+        )
 
 
 def _django(*, need_database: bool = True) -> None:
@@ -263,6 +411,9 @@ def _django(*, need_database: bool = True) -> None:
 
     if not apps.ready:  # called in-process (tests): set up once, logging configured once
         django.setup()
+    from django.utils import translation
+
+    translation.activate("en" if LANGUAGE == "en" else "zh-hans")
     if need_database:
         _check_database()
 
@@ -309,22 +460,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.no_demo:
         call_command("load_demo")
     _worker_thread()
-    print(f"Kaohe: http://{args.addr} (database: {settings.DATABASES['default']['NAME']})")
+    database = settings.DATABASES["default"]["NAME"]
+    print(
+        t(
+            f"考核系统:http://{args.addr}(数据库:{database})",
+            f"Kaohe: http://{args.addr} (database: {database})",
+        )
+    )
     call_command("runserver", args.addr, use_reloader=False)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Production: check the settings and the database, then hand over to gunicorn."""
-    argv = serving.prepare(args)
+    argv = serving.prepare(args, LANGUAGE)
     _django()
     from django.core.management import call_command
 
     call_command("check", deploy=True, fail_level="ERROR")
     log_dir = serving.log_dir_ready()
     print(
-        f"Kaohe: serving on http://{args.bind} — {args.workers} gunicorn workers; "
-        f"{_where()}; logs in {log_dir}",
+        t(
+            f"考核系统:在 http://{args.bind} 提供服务 — {args.workers} 个 gunicorn 工作进程;"
+            f"{_where()};日志在 {log_dir}",
+            f"Kaohe: serving on http://{args.bind} — {args.workers} gunicorn workers; "
+            f"{_where()}; logs in {log_dir}",
+        ),
         flush=True,
     )
     if args.check:
@@ -371,22 +532,29 @@ def cmd_rubric_export(args: argparse.Namespace) -> int:
     from .excel.rubric import export_rubrics
 
     Path(args.output).write_bytes(export_rubrics(load_scheme(args.scheme)))
-    print(f"wrote {args.output}", file=sys.stderr)
+    print(t(f"已写入 {args.output}", f"wrote {args.output}"), file=sys.stderr)
     return 0
 
 
 def cmd_rubric_import(args: argparse.Namespace) -> int:
+    _django(need_database=False)  # the workbook's messages come from the catalog, in LANGUAGE
     from .excel.rubric import import_rubrics
 
     path = Path(args.file)
     if not path.is_file():
-        raise InputError(args.file, ["no such file"])
+        raise InputError(args.file, [Problem("", "no_file")])
     scheme, warnings = import_rubrics(path.read_bytes(), load_scheme(args.base), args.file)
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(t(f"请确认:{say(warning, 'zh')}", f"warning: {say(warning, 'en')}"), file=sys.stderr)
     text = yaml.safe_dump(scheme.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
     Path(args.output).write_text(text, "utf-8")
-    print(f"wrote {args.output} ({len(warnings)} warning(s) to confirm)", file=sys.stderr)
+    print(
+        t(
+            f"已写入 {args.output}(有 {len(warnings)} 处需要确认)",
+            f"wrote {args.output} ({len(warnings)} warning(s) to confirm)",
+        ),
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -398,16 +566,25 @@ def cmd_recompute(args: argparse.Namespace) -> int:
 
     year = Year.objects.filter(year=args.year).first()
     if year is None:
-        print(f"no assessment year {args.year}", file=sys.stderr)
+        print(
+            t(f"没有 {args.year} 年的考核年度", f"no assessment year {args.year}"), file=sys.stderr
+        )
         return 2
     problems = recompute_differences(year)
     if not problems:
         print(
-            f"{args.year}: every published figure equals the engine's recomputation from the facts"
+            t(
+                f"{args.year}年:公布的每个数字都与按基础数据重新计算的结果一致",
+                f"{args.year}: every published figure equals the engine's recomputation "
+                "from the facts",
+            )
         )
         return 0
     print(
-        f"{args.year}: {len(problems)} difference(s) between published and recomputed figures:",
+        t(
+            f"{args.year}年:公布的数字与重新计算的结果有 {len(problems)} 处不同:",
+            f"{args.year}: {len(problems)} difference(s) between published and recomputed figures:",
+        ),
         file=sys.stderr,
     )
     for problem in problems[:200]:
@@ -431,100 +608,191 @@ def cmd_audit_anchor(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="kaohe", description="Kaohe (考核): organization-work assessment"
+        prog="kaohe",
+        description=t("考核:组织工作考核", "Kaohe (考核): organization-work assessment"),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        help=t(
+            "输出语言(默认中文;LANG=en* 时为英文)",
+            "language of the output (default Chinese; English when LANG=en*)",
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    scheme = commands.add_parser("scheme", help="scheme files")
+    scheme = commands.add_parser("scheme", help=t("考核方案文件", "scheme files"))
     scheme_commands = scheme.add_subparsers(dest="scheme_command", required=True)
-    check = scheme_commands.add_parser("check", help="validate a scheme and summarise it")
-    check.add_argument("file", help="a scheme file, or a built-in name such as district-2014")
+    check = scheme_commands.add_parser(
+        "check", help=t("校验考核方案并列出概要", "validate a scheme and summarise it")
+    )
+    check.add_argument(
+        "file",
+        help=t(
+            "方案文件,或内置方案名,如 district-2014",
+            "a scheme file, or a built-in name such as district-2014",
+        ),
+    )
     check.set_defaults(func=cmd_scheme_check)
 
-    rubric = commands.add_parser("rubric", help="rubrics in Excel, in the attachment's layout")
+    rubric = commands.add_parser(
+        "rubric",
+        help=t("Excel 格式的考核细则(附件的版式)", "rubrics in Excel, in the attachment's layout"),
+    )
     rubric_commands = rubric.add_subparsers(dest="rubric_command", required=True)
-    export = rubric_commands.add_parser("export", help="write a scheme's rubrics as .xlsx")
-    export.add_argument("scheme", help="built-in name or scheme file")
+    export = rubric_commands.add_parser(
+        "export", help=t("把方案的考核细则写成 .xlsx", "write a scheme's rubrics as .xlsx")
+    )
+    export.add_argument("scheme", help=t("内置方案名或方案文件", "built-in name or scheme file"))
     export.add_argument("-o", "--output", required=True)
     export.set_defaults(func=cmd_rubric_export)
-    imp = rubric_commands.add_parser("import", help="read rubrics from .xlsx into a scheme file")
+    imp = rubric_commands.add_parser(
+        "import",
+        help=t("从 .xlsx 读入考核细则,写成方案文件", "read rubrics from .xlsx into a scheme file"),
+    )
     imp.add_argument("file")
-    imp.add_argument("--base", default="district-2014", help="scheme whose other settings are kept")
+    imp.add_argument(
+        "--base",
+        default="district-2014",
+        help=t("沿用其其他设置的方案", "scheme whose other settings are kept"),
+    )
     imp.add_argument("-o", "--output", required=True)
     imp.set_defaults(func=cmd_rubric_import)
 
     for name, func, text in (
-        ("compute", cmd_compute, "compute a year: rankings, escalations, results use"),
-        ("explain", cmd_explain, "print one unit's explanation tree"),
+        (
+            "compute",
+            cmd_compute,
+            t(
+                "计算一个年度:排名、约谈与书面报告、结果运用",
+                "compute a year: rankings, escalations, results use",
+            ),
+        ),
+        ("explain", cmd_explain, t("输出一个单位的得分说明", "print one unit's explanation tree")),
     ):
         sub = commands.add_parser(name, help=text)
-        sub.add_argument("--scheme", default="district-2014", help="built-in name or file")
-        sub.add_argument("--facts", required=True, help="facts file (.json or .yaml)")
+        sub.add_argument(
+            "--scheme", default="district-2014", help=t("内置方案名或文件", "built-in name or file")
+        )
+        sub.add_argument(
+            "--facts",
+            required=True,
+            help=t("考核数据文件(.json 或 .yaml)", "facts file (.json or .yaml)"),
+        )
         sub.add_argument(
             "--amendment",
             action="append",
             default=[],
             metavar="FILE",
-            help="a later version of the scheme (第五条), repeatable, in version order",
+            help=t(
+                "方案的后续版本(第五条),可重复,按版本顺序",
+                "a later version of the scheme (第五条), repeatable, in version order",
+            ),
         )
-        sub.add_argument("--months", help="months to compute, e.g. 1-6 (default: all in the facts)")
-        sub.add_argument("--json", action="store_true", help="print JSON (docs/facts-format.md)")
+        sub.add_argument(
+            "--months",
+            help=t(
+                "计算的月份,如 1-6(默认:数据中的全部月份)",
+                "months to compute, e.g. 1-6 (default: all in the facts)",
+            ),
+        )
+        sub.add_argument(
+            "--json",
+            action="store_true",
+            help=t("输出 JSON(见 docs/facts-format.md)", "print JSON (docs/facts-format.md)"),
+        )
         if name == "explain":
-            sub.add_argument("--unit", required=True, help="unit id")
+            sub.add_argument("--unit", required=True, help=t("单位编号", "unit id"))
         else:
             sub.add_argument(
-                "--explain", action="store_true", help="with --json: add every unit's explanation"
+                "--explain",
+                action="store_true",
+                help=t(
+                    "与 --json 同用:附上每个单位的得分说明",
+                    "with --json: add every unit's explanation",
+                ),
             )
         sub.set_defaults(func=func)
 
-    demo = commands.add_parser("demo-facts", help="write a realistic synthetic year")
+    demo = commands.add_parser(
+        "demo-facts", help=t("生成一年贴近实际的模拟数据", "write a realistic synthetic year")
+    )
     demo.add_argument("--units", type=int, default=60)
     demo.add_argument("--seed", type=int, default=2014)
     demo.add_argument("--scheme", default="district-2014")
     demo.add_argument("-o", "--output", default="-")
     demo.set_defaults(func=cmd_demo_facts)
 
-    demo_year = commands.add_parser("demo-year", help="compute and print the demo year")
+    demo_year = commands.add_parser(
+        "demo-year", help=t("计算并输出演示年度", "compute and print the demo year")
+    )
     demo_year.set_defaults(func=cmd_demo_year)
 
-    run = commands.add_parser("run", help="serve the web system (demo data loaded once)")
+    run = commands.add_parser(
+        "run",
+        help=t("运行网页系统(演示数据只载入一次)", "serve the web system (demo data loaded once)"),
+    )
     run.add_argument("--addr", default="127.0.0.1:8000")
-    run.add_argument("--no-demo", action="store_true", help="do not load the demo district")
+    run.add_argument(
+        "--no-demo", action="store_true", help=t("不载入演示区", "do not load the demo district")
+    )
     run.set_defaults(func=cmd_run)
 
-    serving.add_parser(commands).set_defaults(func=cmd_serve)
+    serving.add_parser(commands, LANGUAGE).set_defaults(func=cmd_serve)
 
-    work = commands.add_parser("worker", help="run background jobs as they are queued")
-    work.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    work = commands.add_parser(
+        "worker", help=t("随时运行排队的后台任务", "run background jobs as they are queued")
+    )
+    work.add_argument(
+        "--batch",
+        action="store_true",
+        help=t("运行已排队的任务后退出", "run what is queued, then exit"),
+    )
     work.set_defaults(func=cmd_worker)
 
-    manage = commands.add_parser("manage", help="Django management commands")
+    manage = commands.add_parser("manage", help=t("Django 管理命令", "Django management commands"))
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
 
-    recompute = commands.add_parser("recompute", help="recompute a year from its stored facts")
+    recompute = commands.add_parser(
+        "recompute",
+        help=t("按已存的基础数据重新计算一个年度", "recompute a year from its stored facts"),
+    )
     recompute.add_argument(
         "--verify",
         dest="year",
         type=int,
         required=True,
         metavar="YEAR",
-        help="compare with what was published",
+        help=t("与已公布的结果比较", "compare with what was published"),
     )
     recompute.set_defaults(func=cmd_recompute)
 
-    audit = commands.add_parser("audit", help="the audit log")
+    audit = commands.add_parser("audit", help=t("审计日志", "the audit log"))
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    verify = audit_commands.add_parser("verify", help="verify the hash chain and its head")
+    verify = audit_commands.add_parser(
+        "verify", help=t("核对哈希链及其链头", "verify the hash chain and its head")
+    )
     verify.add_argument(
-        "--anchor", type=Path, metavar="FILE", help="also check each head anchored in FILE"
+        "--anchor",
+        type=Path,
+        metavar="FILE",
+        help=t("同时核对 FILE 中锚定的每个链头", "also check each head anchored in FILE"),
     )
     verify.set_defaults(func=cmd_audit_verify)
     anchor = audit_commands.add_parser(
-        "anchor", help="append the chain head, with the time, to a file kept outside the database"
+        "anchor",
+        help=t(
+            "把链头连同时间追加到数据库之外保存的文件",
+            "append the chain head, with the time, to a file kept outside the database",
+        ),
     )
     anchor.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="default: var/audit-anchors.txt"
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help=t("默认:var/audit-anchors.txt", "default: var/audit-anchors.txt"),
     )
     anchor.set_defaults(func=cmd_audit_anchor)
     return parser
@@ -537,8 +805,33 @@ def serves(args: argparse.Namespace) -> bool:
     )
 
 
+def without_lang(argv: Sequence[str]) -> list[str]:
+    """The command line without `--lang X` (read by choose_language before parsing), so that
+    it may stand anywhere, also after a subcommand."""
+    out: list[str] = []
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--":
+            out += [arg, *rest]
+            break
+        if arg == "--lang" and rest:
+            rest.pop(0)
+        elif not arg.startswith("--lang="):
+            out.append(arg)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    global LANGUAGE
+    argv = list(sys.argv[1:] if argv is None else argv)
+    LANGUAGE = choose_language(argv)
+    english_words = argparse._  # type: ignore[attr-defined]
+    argparse._ = _argparse_words  # type: ignore[attr-defined]
+    try:
+        args = build_parser().parse_args(without_lang(argv))
+    finally:
+        argparse._ = english_words  # type: ignore[attr-defined]
     previous = signal.getsignal(signal.SIGPIPE)
     if not serves(args):
         # `kaohe compute | head` ends quietly. Never for a server: with the default action a
@@ -548,12 +841,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except InputError as exc:
-        print(f"错误 error — {exc.source}:", file=sys.stderr)
+        print(t(f"错误 — {exc.source}:", f"error — {exc.source}:"), file=sys.stderr)
         for error in exc.errors:
-            print(f"  {error}", file=sys.stderr)
+            print(f"  {say(error, LANGUAGE)}", file=sys.stderr)
         return 2
     except (NoDatabase, serving.NotConfigured) as exc:
-        print(f"错误 error — {exc}", file=sys.stderr)
+        print(t(f"错误 — {exc}", f"error — {exc}"), file=sys.stderr)
         return 2
     finally:  # called in-process (tests), leave the caller's handling as it was
         signal.signal(signal.SIGPIPE, previous)

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kaohe.web import (
+    account,
     audit_log,
     closing,
     confirmations,
@@ -28,6 +29,16 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", account.account, name="account"),
+    path("account/password/", account.password, name="account-password"),
+    path("account/2fa/", account.second_factor, name="account-2fa"),
+    path("account/2fa/verify/", account.verify, name="account-verify"),
+    path("account/2fa/recovery/", account.recovery, name="account-recovery"),
+    path("accounts/", account.account_list, name="accounts"),
+    path("accounts/<int:pk>/reset/", account.account_reset, name="account-reset"),
+    path("accounts/<int:pk>/disable/", account.account_disable_view, name="account-disable"),
+    path("accounts/<int:pk>/enable/", account.account_enable_view, name="account-enable"),
+    path("accounts/<int:pk>/2fa-reset/", account.account_2fa_reset, name="account-2fa-reset"),
     path("years/", views.year_list, name="years"),
     path("years/<int:year>/", views.year_detail, name="year"),
     path("years/<int:year>/targets/", views.targets, name="targets"),

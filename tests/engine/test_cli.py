@@ -105,7 +105,7 @@ def test_errors_are_listed_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixt
     bad = tmp_path / "facts.yaml"
     bad.write_text("year: 2014\nunits:\n  - {id: A, name: A, category: moon}\n", "utf-8")
     assert main(["compute", "--facts", str(bad)]) == 2
-    assert "units[0].category: unknown category 'moon'" in capsys.readouterr().err
+    assert "units[0].category:未知的类别“moon”" in capsys.readouterr().err
     assert main(["scheme", "check", str(bad)]) == 2
     assert main(["explain", "--facts", str(bad), "--unit", "X"]) == 2
 
@@ -141,8 +141,9 @@ KAOHE = Path(sys.executable).with_name("kaohe")
 
 def outside_env(**extra: str) -> dict[str, str]:
     """The environment of someone who set neither KAOHE_VAR_DIR nor DATABASE_URL."""
-    env = {k: v for k, v in os.environ.items() if k not in ("KAOHE_VAR_DIR", "DATABASE_URL")}
-    return {**env, **extra}
+    dropped = ("KAOHE_VAR_DIR", "DATABASE_URL", "LC_ALL", "LC_MESSAGES")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    return {**env, "LANG": "C.UTF-8", **extra}  # the command's own language: Chinese
 
 
 def kaohe(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -175,7 +176,7 @@ def test_a_database_command_run_elsewhere_refuses_in_one_line_and_creates_nothin
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr  # no traceback
     assert str(tmp_path / "var" / "kaohe.sqlite3") in lines[0]
-    assert "KAOHE_VAR_DIR" in lines[0] and "does not exist" in lines[0]
+    assert "KAOHE_VAR_DIR" in lines[0] and "不存在" in lines[0]
     assert list(tmp_path.iterdir()) == []  # no ./var, no empty database file
 
 
@@ -186,8 +187,8 @@ def test_an_empty_database_file_is_refused_naming_the_variable_that_chose_it(
     done = kaohe(tmp_path, "audit", "verify", KAOHE_VAR_DIR=str(tmp_path))
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
-    assert f"SQLite database {tmp_path / 'kaohe.sqlite3'} (KAOHE_VAR_DIR={tmp_path})" in line
-    assert "has no Kaohe tables" in line
+    assert f"SQLite 数据库 {tmp_path / 'kaohe.sqlite3'}(KAOHE_VAR_DIR={tmp_path})" in line
+    assert "没有考核系统的数据表" in line
     assert [p.name for p in tmp_path.iterdir()] == ["kaohe.sqlite3"]
 
 
@@ -199,7 +200,7 @@ def test_an_unreachable_postgresql_is_named_by_host_and_database(tmp_path: Path)
     done = kaohe(tmp_path, "recompute", "--verify", "2014", DATABASE_URL=url)
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
-    assert f"PostgreSQL database 'kaohe_office' on 127.0.0.1:{port} (DATABASE_URL)" in line
+    assert f"127.0.0.1:{port} 上的 PostgreSQL 数据库“kaohe_office”(DATABASE_URL)" in line
     assert list(tmp_path.iterdir()) == []
 
 
@@ -263,7 +264,7 @@ def test_make_run_serves_at_addr_with_the_demo_and_survives_clients_that_hang_up
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(1)
         assert status == 200 and "考核".encode() in body
-        assert f"Kaohe: http://127.0.0.1:{port}" in log.read_text()
+        assert f"考核系统:http://127.0.0.1:{port}" in log.read_text()
 
         big = ["/notices/2014/notice.pdf"] * 2 + ["/static/vendor/bootstrap.min.css"] * 5
         for path in big:

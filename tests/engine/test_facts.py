@@ -3,6 +3,7 @@
 import pytest
 
 from kaohe.engine import InputError, compute_year
+from kaohe.engine.errors import say
 
 from .helpers import facts, scheme, unit
 
@@ -10,7 +11,7 @@ from .helpers import facts, scheme, unit
 def errors_for(**parts: object) -> list[str]:
     with pytest.raises(InputError) as caught:
         compute_year(scheme(), facts(**parts))  # type: ignore[arg-type]
-    return caught.value.errors
+    return [say(e, "en") for e in caught.value.errors]
 
 
 def test_units_need_a_known_category_and_the_right_kind() -> None:
@@ -107,5 +108,5 @@ def test_targets_declarations_and_ballots_are_checked() -> None:
 
 
 def test_facts_of_another_year_are_refused() -> None:
-    with pytest.raises(InputError, match="facts are for 2015"):
+    with pytest.raises(InputError, match="考核数据是 2015 年的"):
         compute_year(scheme(), facts().model_copy(update={"year": 2015}))

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from kaohe.engine import InputError, builtin_names, load_scheme, parse_scheme, scheme_from_data
+from kaohe.engine.errors import say
 from kaohe.engine.loader import read_scheme_text
 
 
@@ -20,7 +21,7 @@ def errors_of(data: object) -> list[str]:
     with pytest.raises(InputError) as caught:
         scheme_from_data(data, "bad.yaml")
     assert caught.value.source == "bad.yaml"
-    return caught.value.errors
+    return [say(e, "en") for e in caught.value.errors]
 
 
 def test_the_built_in_2014_scheme_loads_with_the_seeds_items() -> None:
@@ -53,13 +54,13 @@ def test_every_default_says_so() -> None:
 
 
 def test_not_yaml_and_not_a_mapping() -> None:
-    with pytest.raises(InputError, match="not valid YAML"):
+    with pytest.raises(InputError, match="不是有效的 YAML"):
         parse_scheme("a: [1, 2", "x.yaml")
     assert errors_of(["a list"]) == ["(top): a scheme must be a mapping of settings"]
 
 
 def test_unknown_file_names_the_built_ins() -> None:
-    with pytest.raises(InputError, match="built-in: district-2014"):
+    with pytest.raises(InputError, match="内置:district-2014"):
         load_scheme("/no/such/scheme.yaml")
 
 

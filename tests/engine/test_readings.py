@@ -126,7 +126,7 @@ def test_the_ten_practical_things_stay_capped_at_ten() -> None:
     # item 7: 党建十件实事 — the text counts ten, so at most ten can be unfulfilled
     finding = {"month": 1, "unit": "S1", "item": "7", "reason": "x"}
     finding["checks"] = {"not_carried_out": 11}
-    with pytest.raises(InputError, match="at most 10"):
+    with pytest.raises(InputError, match="最多记10次"):
         compute(months=[1], findings=[finding])
 
 

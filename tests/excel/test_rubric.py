@@ -78,7 +78,7 @@ def test_an_office_made_file_imports_with_every_item_discretionary_and_a_warning
         ("cadre", 30),
     ]
     assert all(i.rule.kind == "discretionary" for i in street.items())
-    assert len(warnings) == 3 and "sheet 街道, row 3" in warnings[0]
+    assert len(warnings) == 3 and "工作表 街道,第 3 行" in warnings[0]
 
 
 def test_errors_name_sheet_row_and_column() -> None:
@@ -93,11 +93,10 @@ def test_errors_name_sheet_row_and_column() -> None:
     with pytest.raises(InputError) as caught:
         import_rubrics(out.getvalue(), SCHEME, "bad.xlsx")
     assert (
-        "sheet 街道, row 2, column 项目: write the section's points, e.g. 基层组织建设(40分)"
-        in caught.value.errors
+        "工作表 街道,第 2 行,“项目”列:请写明板块分值,如 基层组织建设(40分)" in caught.value.errors
     )
     assert (
-        "sheet 街道, row 3, column 具体目标及权重: write it as 1、目标(4分)" in caught.value.errors
+        "工作表 街道,第 3 行,“具体目标及权重”列:请按 1、目标(4分) 的格式填写" in caught.value.errors
     )
 
 

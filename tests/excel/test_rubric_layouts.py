@@ -406,7 +406,7 @@ def test_a_row_of_a_section_with_a_standard_but_no_target_is_refused_not_passed_
     with pytest.raises(InputError) as caught:
         import_rubrics(one_sheet(rows=rows), SCHEME)
     assert caught.value.errors == [
-        "sheet 街道, row 5, column 具体目标及权重: write it as 1、目标(4分)"
+        "工作表 街道,第 5 行,“具体目标及权重”列:请按 1、目标(4分) 的格式填写"
     ]
 
 
@@ -414,7 +414,7 @@ def test_a_blank_section_cell_with_no_section_above_is_refused() -> None:
     with pytest.raises(InputError) as caught:
         import_rubrics(one_sheet(rows=[row(None, ROWS[0][1]), *ROWS[1:]]), SCHEME)
     assert caught.value.errors == [
-        "sheet 街道, row 3, column 项目: write the section's points, e.g. 基层组织建设(40分)"
+        "工作表 街道,第 3 行,“项目”列:请写明板块分值,如 基层组织建设(40分)"
     ]
 
 
@@ -423,7 +423,7 @@ def test_items_below_a_section_name_without_points_are_not_given_to_the_section_
     with pytest.raises(InputError) as caught:
         import_rubrics(one_sheet(rows=rows), SCHEME)
     assert caught.value.errors == [
-        "sheet 街道, row 6, column 项目: write the section's points, e.g. 基层组织建设(40分)"
+        "工作表 街道,第 6 行,“项目”列:请写明板块分值,如 基层组织建设(40分)"
     ]
 
 
@@ -458,9 +458,7 @@ def test_a_department_name_ending_in_a_digit_is_not_read_as_points() -> None:
     rows = [*ROWS[:2], row("党建工作责任制(60分)", ROWS[2][1], "组织科2")]
     with pytest.raises(InputError) as caught:
         import_rubrics(one_sheet(rows=rows), SCHEME)
-    assert caught.value.errors == [
-        "sheet 街道, row 5, column 考核部门: unknown department '组织科2'"
-    ]
+    assert caught.value.errors == ["工作表 街道,第 5 行,“考核部门”列:未知的部门“组织科2”"]
 
 
 def test_bonus_remarks_wrapped_onto_two_lines_mark_a_bonus_item_that_has_its_rule() -> None:

@@ -406,7 +406,9 @@ def test_the_office_is_told_in_chinese_why_the_sheet_cannot_be_accepted(world: W
     sheet = submit_org(world)
     client = world.client("office")
     response = client.post(
-        reverse("sheet-accept", args=[sheet.pk]), {"version": sheet.version}, follow=True
+        reverse("sheet-accept", args=[sheet.pk]),
+        {"version": sheet.version, "confirmed": "1"},
+        follow=True,
     )
     page = response.content.decode()
     assert response.status_code == 200

@@ -81,7 +81,9 @@ def test_a_declared_veto_fault_waits_after_verification(world: World) -> None:
         fault_type="major_incident",
         description="发生群体性事件",
     )
-    declaration_decide(acting_user=world.users["office"], declaration=d, accept=True)
+    declaration_decide(
+        acting_user=world.users["office"], declaration=d, accept=True, reason="已核对原件"
+    )
     assert not vetoed(world)
     veto_decide(
         acting_user=world.users["office2"],

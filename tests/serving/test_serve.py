@@ -116,7 +116,7 @@ def test_gunicorn_serves_the_system_and_logs_json_lines(tmp_path: Path) -> None:
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
-    assert "gunicorn workers" in output
+    assert "个 gunicorn 工作进程" in output
     lines = [json.loads(line) for line in (tmp_path / "log" / "kaohe.log").read_text().splitlines()]
     login = next(line for line in lines if line.get("path") == "/login/")
     assert login["status"] == 200 and login["level"] == "INFO" and login["ms"] >= 0

@@ -12,6 +12,7 @@ import pytest
 
 from kaohe.cli import main
 from kaohe.engine import InputError, compute_year
+from kaohe.engine.errors import say
 from kaohe.engine.serialize import result_to_data
 from kaohe.engine.versions import Versions, figure_changes, scheme_changes
 from tests.engine.helpers import facts, month_score, scheme
@@ -53,7 +54,7 @@ def test_summed_month_totals_keep_the_raised_full_marks() -> None:
 def test_fixed_month_totals_refuse_a_version_that_raises_the_full_marks() -> None:
     with pytest.raises(InputError) as caught:
         Versions.build(scheme(), [amended(scheme(), method="fixed")])
-    assert any("full marks 105, not 100" in e for e in caught.value.errors)
+    assert any("full marks 105, not 100" in say(e, "en") for e in caught.value.errors)
 
 
 def test_fixed_month_totals_accept_a_target_that_takes_its_points_from_others() -> None:
@@ -101,7 +102,7 @@ def test_a_finding_on_an_added_target_before_its_month_is_refused_naming_the_ver
     year = facts(months=MONTHS, findings=[deduct(6, "S1", "23", "2")])
     with pytest.raises(InputError) as caught:
         compute_year(scheme(), year, amendments=[amended(scheme())])
-    assert caught.value.errors == [
+    assert [say(e, "en") for e in caught.value.errors] == [
         "findings[0].item: no item '23' applies to unit 'S1' in month 6 (方案第1版)"
     ]
 
@@ -136,7 +137,9 @@ def test_a_changed_weight_scores_months_from_the_change_with_the_new_weight() ->
     june = facts(months=MONTHS, findings=[deduct(6, "S1", "8", "5")])
     with pytest.raises(InputError) as caught:
         compute_year(scheme(), june, amendments=[v2])
-    assert caught.value.errors == ["findings[0].deduction: at most the weight 4"]
+    assert [say(e, "en") for e in caught.value.errors] == [
+        "findings[0].deduction: at most the weight 4"
+    ]
     items, settings = scheme_changes(scheme(), v2)
     assert [(c.number, c.change, c.fields[0]) for c in items] == [
         ("8", "changed", ("weight", "4", "6")),
@@ -181,7 +184,7 @@ def test_a_version_of_another_year_or_out_of_order_is_refused(
 
     with pytest.raises(InputError) as caught:
         Versions.build(scheme(), [amended(scheme(), apply)])
-    assert message in caught.value.errors
+    assert message in [say(e, "en") for e in caught.value.errors]
 
 
 def test_versions_apply_from_strictly_increasing_months() -> None:
@@ -189,7 +192,7 @@ def test_versions_apply_from_strictly_increasing_months() -> None:
     v3 = amended(scheme(), number=3, from_month=7)
     with pytest.raises(InputError) as caught:
         Versions.build(scheme(), [v2, v3])
-    assert caught.value.errors == [
+    assert [say(e, "en") for e in caught.value.errors] == [
         "amendments[1].version.from_month: must be after month 7 (the previous version's)"
     ]
     versions = Versions.build(scheme(), [v2, amended(scheme(), number=3, from_month=10)])

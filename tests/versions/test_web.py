@@ -170,7 +170,7 @@ def test_a_draft_the_stored_scores_do_not_fit_cannot_be_confirmed(world: World) 
     upload(world, text=yaml_text(amended(scheme(), lower_item_8)))
     draft = SchemeVersion.objects.get(year=world.year)
     page = world.client("office").get(reverse("version", args=[2014, draft.pk])).content.decode()
-    assert "at most the weight 2" in page
+    assert "扣分最多为权重 2 分" in page
     items = page[page.index('id="items-changed"') : page.index('id="figures-moved"')]
     assert "<strong>权重</strong>:<del>4</del> → 2" in items  # item 8
     assert "<strong>权重</strong>:<del>4</del> → 6" in items  # item 9
@@ -225,7 +225,7 @@ def test_a_bad_version_is_refused_with_its_reasons_and_nothing_is_saved(world: W
     other_year = yaml_text(amended(scheme(), lambda d: d.update(year=2015)))
     response = upload(world, text=other_year)
     assert response.status_code == 400
-    assert "is not the year&#x27;s 2014" in response.content.decode()
+    assert "2015 不是本年度 2014" in response.content.decode()
     assert upload(world, from_month=1).status_code == 400  # version 1 holds month 1
     assert upload(world, reason="  ").status_code == 400
     assert upload(world, text="- not a mapping").status_code == 400
@@ -271,7 +271,7 @@ def test_a_later_version_must_apply_after_the_previous_one(world: World) -> None
             reason="再次调整",
             approved_by="部务会",
         )
-    assert any("must be after month 7" in e for e in caught.value.errors)
+    assert any("须在 7 月(上一版本的起始月份)之后" in e for e in caught.value.errors)
     v3 = version_upload(
         acting_user=world.users["office"],
         year=year,

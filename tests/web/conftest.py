@@ -142,10 +142,18 @@ def live_world(transactional_db: None) -> World:
 CAST = ["office", "leader", "assessor_org", "assessor_cadre", "unit_a", "unit_b", "anonymous"]
 
 
+_RUNNING: dict[str, object] = {}  # one Playwright per process, whichever conftest asks
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Debian's Chromium (never a downloaded one); skipped where it is not installed, unless
-    KAOHE_REQUIRE_BROWSER is set (as `make test` does), where its absence fails."""
+    KAOHE_REQUIRE_BROWSER is set (as `make test` does), where its absence fails. Other test
+    folders import this fixture: the first to start it shares it (Playwright's sync API
+    cannot start twice in one process)."""
+    if "browser" in _RUNNING:
+        yield _RUNNING["browser"]
+        return
     if not shutil.which(CHROMIUM) and not os.environ.get("KAOHE_REQUIRE_BROWSER"):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -162,12 +170,17 @@ def browser() -> Iterator[object]:
                 "--disable-sync",
             ],
         )
-        yield browser
-        browser.close()
+        _RUNNING["browser"] = browser
+        try:
+            yield browser
+        finally:
+            del _RUNNING["browser"]
+            browser.close()
 
 
 def login(browser, live_server, username: str):  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": 1400, "height": 950}, locale="zh-CN")
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations (data-confirm)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)

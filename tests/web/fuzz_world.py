@@ -131,6 +131,7 @@ def build_fuzz_world() -> FuzzWorld:
         "objection": [objection.pk],
         "version": [version.pk],
         "job": [job.pk],
+        "user": [world.users["unit_b"].pk],
     }
     wrong: dict[str, list[Any]] = {
         "year": [1999, 0, HUGE_INT],
@@ -140,6 +141,7 @@ def build_fuzz_world() -> FuzzWorld:
         "evidence": [0, evidence.pk + 10_000, HUGE_INT],
         "version": [0, version.pk + 10_000, HUGE_INT],
         "job": [0, job.pk + 10_000, HUGE_INT],
+        "user": [0, world.users["unit_b"].pk + 10_000, HUGE_INT],
     }
     return FuzzWorld(world, valid, wrong, items)
 

@@ -129,14 +129,14 @@ ACTIONS: list[Action] = [
     Action(
         "mark clean",
         lambda w: reverse("sheet-clean", args=[w.sheet("org").pk]),
-        dict,
+        lambda: {"confirmed": "1"},
         {"assessor_org"},
         lambda w: Entry.objects.filter(sheet=w.sheet("org"), values={}).count() > 1,
     ),
     Action(
         "submit",
         lambda w: reverse("sheet-submit", args=[w.sheet("org").pk]),
-        dict,
+        lambda: {"confirmed": "1"},
         {"assessor_org"},
         lambda w: org_status(w) == Sheet.Status.SUBMITTED,
         before=org_sheet_filled,
@@ -144,7 +144,7 @@ ACTIONS: list[Action] = [
     Action(
         "accept",
         lambda w: reverse("sheet-accept", args=[w.sheet("org").pk]),
-        dict,
+        lambda: {"confirmed": "1"},
         {"office"},
         lambda w: org_status(w) == Sheet.Status.ACCEPTED,
         before=org_sheet_submitted,

@@ -22,11 +22,13 @@ def test_assessor_scores_office_accepts_ranking_changes_unit_reads_its_own(
     assessor.check("#c0-not_met")
     assessor.fill("#c0-reason", "后进村未实现转化")
     assessor.click("#save-cell")
+    assessor.wait_for_selector("#cell-editor form", state="detached")  # saved in place
     assessor.click(f"a[href='/sheets/{sheet.pk}/cells/S1/1/']")
     assessor.check("#c0-check_no_plan")
     assessor.fill("#c0-check_missing_material", "1")
     assessor.fill("#c0-reason", "无培训计划,缺培训花名册")
     assessor.click("#save-cell")
+    assessor.wait_for_selector("#cell-editor form", state="detached")  # saved in place
     assert "−2.5" in assessor.inner_text("#u-S1")
     assessor.click(f"form[action='/sheets/{sheet.pk}/clean/'] button")
     assessor.screenshot(path=str(ARTIFACTS / "scoring-grid.png"), full_page=True)

@@ -48,8 +48,8 @@ def test_the_year_end_from_declarations_to_final_results(
     office.click("table a")
     # the what-if before accepting: the unit's total rises by the award's 20 points
     row = office.locator("tr", has_text="第1街道党工委").first
-    name, _field, now, then = row.locator("td").all_inner_texts()
-    assert name == "第1街道党工委" and Decimal(then) - Decimal(now) == 20
+    name, _field, now, then, move = row.locator("td").all_inner_texts()
+    assert name == "第1街道党工委" and Decimal(then) - Decimal(now) == 20 and move == "+20.00"
     office.click("#accept-declaration")
     office.goto(f"{base}/years/2014/declarations/")
     office.select_option("#unit", label="第2街道党工委")
@@ -73,6 +73,8 @@ def test_the_year_end_from_declarations_to_final_results(
     rater = browser.new_page(locale="zh-CN")
     for link in links:
         rater.goto(base + link)
+        for radio in rater.locator("tbody tr td:nth-child(2) input[type=radio]").all():
+            radio.check()  # nothing is pre-selected
         rater.click("#cast")
         assert "评价已计入" in rater.inner_text("body")
     rater.goto(base + links[0])

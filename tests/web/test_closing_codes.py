@@ -36,7 +36,7 @@ def test_the_office_prints_a_groups_list_once_then_sees_counts_only(world: World
     assert 'id="print-leaders"' in page
 
     printed = client.post(url, {"action": "print", "group": "leaders"})
-    assert printed.status_code == 200 and printed["Cache-Control"] == "no-store"
+    assert printed.status_code == 200 and "no-store" in printed["Cache-Control"]
     assert set(LINK.findall(printed.content.decode())) == codes
     assert BallotCode.objects.filter(printed_at__isnull=True).count() == 0
     event = AuditEvent.objects.get(action="ballots.print")

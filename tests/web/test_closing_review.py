@@ -62,9 +62,11 @@ def test_two_office_users_publishing_the_second_gets_a_conflict(world: World) ->
     first, second = world.client("office"), world.client("office")
     second.force_login(User.objects.get(username="office2"))
     seen = str(closing_of(world.year).version)  # both pages loaded at this version
-    assert first.post(URL, {"action": "publish", "version": seen}).status_code == 302
+    assert (
+        first.post(URL, {"action": "publish", "version": seen, "confirmed": "1"}).status_code == 302
+    )
     published = closing_of(world.year)
-    response = second.post(URL, {"action": "publish", "version": seen})
+    response = second.post(URL, {"action": "publish", "version": seen, "confirmed": "1"})
     text = response.content.decode()
     assert response.status_code == 409 and 'id="conflict"' in text
     assert "公示中" in text  # the newer state, who made it and when
@@ -99,12 +101,15 @@ def test_a_leader_approving_results_recomputed_since_the_page_loaded_is_refused(
             expected_version=stale - 1,
         )
     response = world.client("leader").post(
-        URL, {"action": "approve", "version": str(stale - 2), "comment": "同意公示"}
+        URL,
+        {"action": "approve", "version": str(stale - 2), "comment": "同意公示", "confirmed": "1"},
     )
     text = response.content.decode()
     assert response.status_code == 409 and "同意公示" in text  # the typed comment is kept
     assert closing_of(world.year).stage == Closing.Stage.SUBMITTED
-    ok = world.client("leader").post(URL, {"action": "approve", "version": str(stale)})
+    ok = world.client("leader").post(
+        URL, {"action": "approve", "version": str(stale), "confirmed": "1"}
+    )
     assert ok.status_code == 302 and closing_of(world.year).stage == Closing.Stage.APPROVED
     with pytest.raises(ClosingConflict):
         closing_publish(acting_user=office, year=world.year, expected_version=stale)

@@ -71,7 +71,9 @@ def test_a_65_character_content_is_a_field_error_and_every_year_end_page_answers
     # exactly at the limit: stored, accepted, and every page (and compute) still answers
     assert unit.post(url, ACHIEVEMENT | {"content": "创" * limits.REF_MAX}).status_code == 302
     declaration = Declaration.objects.get()
-    declaration_decide(acting_user=world.users["office"], declaration=declaration, accept=True)
+    declaration_decide(
+        acting_user=world.users["office"], declaration=declaration, accept=True, reason="已核对原件"
+    )
     assert year_end_result(world.year).units["S1"].b.amount == 20
     for who in ("office", "leader", "unit_a"):
         client = world.client(who)
@@ -218,7 +220,9 @@ def test_compute_takes_an_accepted_declaration_at_every_bound(world: World) -> N
         occurrences=limits.OCCURRENCES_MAX,
         description="述" * limits.TEXT_MAX,
     )
-    declaration_decide(acting_user=world.users["office"], declaration=d, accept=True)
+    declaration_decide(
+        acting_user=world.users["office"], declaration=d, accept=True, reason="已核对原件"
+    )
     assert year_end_result(world.year).units["S1"].f.amount > 0
     make_ready(world)
     closing_compute(acting_user=world.users["office"], year=world.year)

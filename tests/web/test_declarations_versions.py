@@ -68,7 +68,9 @@ def test_a_unit_withdraws_its_pending_declaration_kept_and_audited(world: World)
     assert Declaration.objects.filter(pk=d.pk).exists()
     assert year_end_data(world.year)["achievements"] == []
     with pytest.raises(YearEndError):
-        declaration_decide(acting_user=world.users["office"], declaration=d, accept=True)
+        declaration_decide(
+            acting_user=world.users["office"], declaration=d, accept=True, reason="已核对原件"
+        )
     again = world.client("unit_a").post(url, {"action": "withdraw", "version": d.version})
     assert again.status_code == 400 and "待认定" in again.content.decode()
     listing = world.client("unit_a").get(reverse("declarations", args=[2014])).content.decode()
@@ -77,7 +79,9 @@ def test_a_unit_withdraws_its_pending_declaration_kept_and_audited(world: World)
 
 def test_a_decided_declaration_cannot_be_withdrawn(world: World) -> None:
     d = declared(world)
-    d = declaration_decide(acting_user=world.users["office"], declaration=d, accept=True)
+    d = declaration_decide(
+        acting_user=world.users["office"], declaration=d, accept=True, reason="已核对原件"
+    )
     with pytest.raises(YearEndError):
         declaration_withdraw(acting_user=world.users["unit_a"], declaration=d, version=d.version)
     assert Declaration.objects.get().status == Declaration.Status.ACCEPTED
@@ -106,7 +110,10 @@ def test_a_decision_on_a_stale_version_gets_a_conflict_page_with_the_newer_state
     d.refresh_from_db()
     assert d.status == Declaration.Status.PENDING and d.version == 2
     # deciding on the version now shown works
-    ok = office.post(url, {"action": "decide", "decision": "accept", "reason": "", "version": 2})
+    ok = office.post(
+        url,
+        {"action": "decide", "decision": "accept", "reason": "", "version": 2, "confirmed": "1"},
+    )
     assert ok.status_code == 302
     d.refresh_from_db()
     assert d.status == Declaration.Status.ACCEPTED and d.version == 3
@@ -119,7 +126,17 @@ def test_two_sessions_deciding_the_same_version_the_second_gets_the_conflict(
     url = reverse("declaration", args=[d.pk])
     first, second = world.client("office"), world.client("office")
     assert (
-        first.post(url, {"action": "decide", "decision": "accept", "version": 1}).status_code == 302
+        first.post(
+            url,
+            {
+                "action": "decide",
+                "decision": "accept",
+                "version": 1,
+                "reason": "已核对原件",
+                "confirmed": "1",
+            },
+        ).status_code
+        == 302
     )
     late = second.post(
         url, {"action": "decide", "decision": "reject", "reason": "不符合", "version": 1}
@@ -163,7 +180,9 @@ def test_a_final_year_refuses_every_declaration_write(world: World) -> None:
             occurrences=1,
             description="迟报",
         ),
-        lambda: declaration_decide(acting_user=office, declaration=d, accept=True),
+        lambda: declaration_decide(
+            acting_user=office, declaration=d, accept=True, reason="已核对原件"
+        ),
         lambda: evidence_add(
             acting_user=unit_a, declaration=d, upload=SimpleUploadedFile("a.pdf", PDF)
         ),
@@ -178,7 +197,7 @@ def test_a_final_year_refuses_every_declaration_write(world: World) -> None:
     assert "第三项" in response.content.decode()
     decide = world.client("office").post(
         reverse("declaration", args=[d.pk]),
-        {"action": "decide", "decision": "accept", "version": 1},
+        {"action": "decide", "decision": "accept", "version": 1, "confirmed": "1"},
     )
     assert decide.status_code == 400 and "结果已确定" in decide.content.decode()
     assert Declaration.objects.count() == 1

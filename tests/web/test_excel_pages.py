@@ -19,7 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def test_the_rubric_downloads_in_the_attachments_layout(world: World) -> None:
     response = world.client("office").get(reverse("rubric-xlsx", args=[2014]))
     assert response["Content-Type"] == XLSX
-    sheet = load_workbook(io.BytesIO(response.content))["street"]
+    sheet = load_workbook(io.BytesIO(response.content))["街道"]
     assert [c.value for c in sheet[2]][:8] == [
         "项目",
         "具体目标及权重",
@@ -69,7 +69,7 @@ def test_rubric_warnings_are_confirmed_before_the_year_is_set_up(world: World) -
     client = world.client("office")
     upload = SimpleUploadedFile("街道.xlsx", office_file(), content_type=XLSX)
     page = client.post(reverse("years"), {"upload": upload})
-    assert page.status_code == 200 and "item 1 has no rule" in page.content.decode()
+    assert page.status_code == 200 and "第1项没有计分规则" in page.content.decode()
     assert not Year.objects.filter(year=2014).exists()  # nothing yet
     assert client.post(reverse("years"), {"confirm": "1"}).status_code == 302
     street = Year.objects.get(year=2014).scheme.rubric("street")

@@ -75,6 +75,10 @@ ARG_SOURCES: dict[tuple[str, str], str] = {
     ("version-confirm", "pk"): "version",
     ("version-discard", "pk"): "version",
     ("job", "pk"): "job",
+    ("account-reset", "pk"): "user",
+    ("account-disable", "pk"): "user",
+    ("account-enable", "pk"): "user",
+    ("account-2fa-reset", "pk"): "user",
 }
 DEFAULT_SOURCES = {
     "year": "year",

@@ -50,7 +50,7 @@ def test_a_correct_file_saves_every_row_as_one_audited_change(world: World) -> N
         world,
         {
             ("S1", "1"): {
-                "检查项(代码=次数;…)": "no_plan=1;missing_material=3",
+                "检查项(下拉选择;多项用;分隔,次数写×2)": "no_plan=1;missing_material=3",
                 "扣分及激励原因": "无计划",
             },
             ("S2", "2"): {"数量": 2, "扣分及激励原因": "2村未换届"},
@@ -80,10 +80,13 @@ def test_any_error_rejects_the_whole_file_and_lists_every_error(world: World) ->
     content = filled(
         world,
         {
-            ("S1", "1"): {"检查项(代码=次数;…)": "no_plan=1"},  # no reason
+            ("S1", "1"): {"检查项(下拉选择;多项用;分隔,次数写×2)": "no_plan=1"},  # no reason
             ("S2", "2"): {"数量": "两个", "扣分及激励原因": "x"},
             ("S3", "8"): {"扣分": 9, "扣分及激励原因": "x"},
-            ("S4", "7"): {"检查项(代码=次数;…)": "bogus=1", "扣分及激励原因": "x"},
+            ("S4", "7"): {
+                "检查项(下拉选择;多项用;分隔,次数写×2)": "bogus=1",
+                "扣分及激励原因": "x",
+            },
         },
     )
     with pytest.raises(CycleError) as caught:

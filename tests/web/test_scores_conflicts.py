@@ -92,7 +92,9 @@ def test_a_sheet_decided_meanwhile_is_a_conflict_for_the_second_office_user(
         reverse("sheet-return", args=[sheet.pk]), {"version": version, "reason": "第2项请复核"}
     )
     assert returned.status_code == 302
-    stale = office_b.post(reverse("sheet-accept", args=[sheet.pk]), {"version": version})
+    stale = office_b.post(
+        reverse("sheet-accept", args=[sheet.pk]), {"version": version, "confirmed": "1"}
+    )
     assert stale.status_code == 409
     page = stale.content.decode()
     assert 'id="conflict"' in page and "office" in page and "第2项请复核" in page
@@ -111,7 +113,9 @@ def test_a_submission_based_on_an_older_sheet_is_a_conflict(world: World) -> Non
     client = world.client("assessor_org")
     version = hidden(client.get(reverse("sheet", args=[sheet.pk])).content.decode(), "version")
     mark_rest_clean(acting_user=world.users["assessor_org"], sheet=sheet)  # a colleague
-    response = client.post(reverse("sheet-submit", args=[sheet.pk]), {"version": version})
+    response = client.post(
+        reverse("sheet-submit", args=[sheet.pk]), {"version": version, "confirmed": "1"}
+    )
     assert response.status_code == 409
     assert Sheet.objects.get(pk=sheet.pk).status == Sheet.Status.DRAFT
 

@@ -94,9 +94,9 @@ def test_every_monthly_write_of_a_final_year_is_refused_with_a_message(world: Wo
             reverse("cell", args=[org.pk, "S1", "1"]),
             {"c0-check_no_plan": "1", "c0-reason": "x"},
         ),
-        (assessor, reverse("sheet-clean", args=[org.pk]), {}),
-        (assessor, reverse("sheet-submit", args=[org.pk]), {}),
-        (office, reverse("sheet-accept", args=[cadre.pk]), {}),
+        (assessor, reverse("sheet-clean", args=[org.pk]), {"confirmed": "1"}),
+        (assessor, reverse("sheet-submit", args=[org.pk]), {"confirmed": "1"}),
+        (office, reverse("sheet-accept", args=[cadre.pk]), {"confirmed": "1"}),
         (office, reverse("sheet-return", args=[cadre.pk]), {"reason": "请复核"}),
     ]
     for client, url, data in posts:

@@ -100,7 +100,7 @@ def test_an_unchanged_cell_writes_nothing_and_mark_clean_goes_through_the_same_p
     assert scores_save(user, sheet, [cell], source=Source.CELL) == []
     assert AuditEvent.objects.count() == events
     response = world.client("assessor_org").post(
-        reverse("sheet-clean", args=[sheet.pk]), {"version": "1"}
+        reverse("sheet-clean", args=[sheet.pk]), {"version": "1", "confirmed": "1"}
     )
     assert response.status_code == 302
     assert list(AuditEvent.objects.values_list("action", flat=True)[events:]) == [

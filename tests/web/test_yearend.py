@@ -101,8 +101,12 @@ def test_the_office_verifies_and_what_if_shows_the_change_first(world: World) ->
     with pytest.raises(YearEndError, match="reason"):
         declaration_decide(acting_user=world.users["office"], declaration=d, accept=False)
     with pytest.raises(YearEndError):
-        declaration_decide(acting_user=world.users["leader"], declaration=d, accept=True)
-    declaration_decide(acting_user=world.users["office"], declaration=d, accept=True)
+        declaration_decide(
+            acting_user=world.users["leader"], declaration=d, accept=True, reason="已核对原件"
+        )
+    declaration_decide(
+        acting_user=world.users["office"], declaration=d, accept=True, reason="已核对原件"
+    )
     assert year_end_result(world.year).units["S1"].b.amount == 20
     other = declare(world, content="另一项")
     declaration_decide(
@@ -352,7 +356,7 @@ def test_the_office_previews_a_fault_before_recording_it(world: World) -> None:
     }
     page = client.post(reverse("declarations", args=[2014]), data)
     text = page.content.decode()
-    assert page.status_code == 200 and "vetoed" in text and "第2街道党工委" in text
+    assert page.status_code == 200 and "被否决" in text and "第2街道党工委" in text
     assert not Declaration.objects.exists()  # a preview saves nothing
     assert (
         client.post(reverse("declarations", args=[2014]), data | {"action": "fault"}).status_code

@@ -90,6 +90,9 @@ def on_user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> N
     it; a hash upgrade at login clears it first, so only real changes are recorded."""
     if created or getattr(instance, "_password", None) is None:
         return
+    if getattr(instance, "_password_audited", False):  # kaohe.people.services recorded it
+        instance._password_audited = False
+        return
     _record(acting_user=None, action="user.password", obj=instance, reason="password changed")
 
 

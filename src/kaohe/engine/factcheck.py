@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from .errors import duplicates
+from .errors import FIELD_NAMES, KIND_NAMES, Problem, duplicates
 from .facts import Facts, Finding, Unit
 from .index import ABSTAIN, SchemeIndex
 from .scheme import (
@@ -34,21 +34,31 @@ def facts_errors(index: SchemeIndex, facts: Facts, versions: Versions | None = N
     scheme = index.scheme
     errors: list[str] = []
     if facts.year != scheme.year:
-        errors.append(f"year: facts are for {facts.year}, the scheme for {scheme.year}")
-    errors.extend(f"months: month {m} listed twice" for m in duplicates(map(str, facts.months)))
-    errors.extend(f"units: duplicate unit id '{u}'" for u in duplicates(u.id for u in facts.units))
+        errors.append(Problem("year", "other_year", facts=facts.year, scheme=scheme.year))
+    errors.extend(
+        Problem("months", "month_twice", month=m) for m in duplicates(map(str, facts.months))
+    )
+    errors.extend(
+        Problem("units", "duplicate_unit", unit=u) for u in duplicates(u.id for u in facts.units)
+    )
     units = {u.id: u for u in facts.units}
     categories = {c.key: c for c in scheme.categories}
     for i, unit in enumerate(facts.units):
         category = categories.get(unit.category)
         if category is None:
-            errors.append(f"units[{i}].category: unknown category '{unit.category}'")
+            errors.append(
+                Problem(f"units[{i}].category", "unknown_category", category=unit.category)
+            )
             continue
         kinds = {k.key for k in category.kinds}
         if kinds and unit.kind not in kinds:
-            errors.append(f"units[{i}].kind: must be one of {sorted(kinds)} for '{category.key}'")
+            errors.append(
+                Problem(
+                    f"units[{i}].kind", "kind_one_of", kinds=sorted(kinds), category=category.key
+                )
+            )
         if not kinds and unit.kind:
-            errors.append(f"units[{i}].kind: category '{category.key}' has no kinds")
+            errors.append(Problem(f"units[{i}].kind", "no_kinds", category=category.key))
     if errors:
         return errors  # later checks need sound units
 
@@ -59,7 +69,7 @@ def facts_errors(index: SchemeIndex, facts: Facts, versions: Versions | None = N
     ) -> tuple[Unit, Item] | None:
         unit = units.get(unit_id)
         if unit is None:
-            errors.append(f"{path}.unit: unknown unit '{unit_id}'")
+            errors.append(Problem(f"{path}.unit", "unknown_unit", unit=unit_id))
             return None
         if versions is not None and month is not None:
             candidates: tuple[SchemeIndex, ...] = (versions.index_for(month),)
@@ -72,11 +82,17 @@ def facts_errors(index: SchemeIndex, facts: Facts, versions: Versions | None = N
         if versions is not None and month is not None:
             label = versions.label_for(month)
             errors.append(
-                f"{path}.item: no item '{number}' applies to unit '{unit_id}' in month {month} "
-                f"({label})"
+                Problem(
+                    f"{path}.item",
+                    "no_item_in_month",
+                    number=number,
+                    unit=unit_id,
+                    month=month,
+                    version=label,
+                )
             )
         else:
-            errors.append(f"{path}.item: no item '{number}' applies to unit '{unit_id}'")
+            errors.append(Problem(f"{path}.item", "no_item", number=number, unit=unit_id))
         return None
 
     seen_targets: set[tuple[str, str]] = set()
@@ -84,18 +100,18 @@ def facts_errors(index: SchemeIndex, facts: Facts, versions: Versions | None = N
         path = f"targets[{i}]"
         found = item_of(path, target.unit, target.item)
         if found and not isinstance(found[1].rule, TargetCountRule):
-            errors.append(f"{path}.item: item '{target.item}' takes no target")
+            errors.append(Problem(f"{path}.item", "no_target", number=target.item))
         if (target.unit, target.item) in seen_targets:
-            errors.append(f"{path}: a second target for unit '{target.unit}', item '{target.item}'")
+            errors.append(Problem(path, "second_target", unit=target.unit, number=target.item))
         seen_targets.add((target.unit, target.item))
         dues = [target.schedule[m] for m in sorted(target.schedule)]
         if any(a > b for a, b in pairwise(dues)):
-            errors.append(f"{path}.schedule: cumulative numbers must not decrease")
+            errors.append(Problem(f"{path}.schedule", "schedule_decreasing"))
     month_set = set(facts.months)
     for i, finding in enumerate(facts.findings):
         path = f"findings[{i}]"
         if finding.month not in month_set:
-            errors.append(f"{path}.month: month {finding.month} is not among the months assessed")
+            errors.append(Problem(f"{path}.month", "month_not_assessed", month=finding.month))
         found = item_of(path, finding.unit, finding.item, finding.month)
         if found:
             month_index = versions.index_for(finding.month) if versions else index
@@ -103,35 +119,46 @@ def facts_errors(index: SchemeIndex, facts: Facts, versions: Versions | None = N
     for i, achievement in enumerate(facts.achievements):
         path = f"achievements[{i}]"
         if achievement.unit not in units:
-            errors.append(f"{path}.unit: unknown unit '{achievement.unit}'")
+            errors.append(Problem(f"{path}.unit", "unknown_unit", unit=achievement.unit))
         award = next((a for a in scheme.achievements.awards if a.key == achievement.award), None)
         if award is None:
-            errors.append(f"{path}.award: unknown award type '{achievement.award}'")
+            errors.append(Problem(f"{path}.award", "unknown_award", award=achievement.award))
         elif achievement.level not in award.levels:
             errors.append(
-                f"{path}.level: '{achievement.level}' is not a level of '{award.key}' "
-                f"({', '.join(award.levels)})"
+                Problem(
+                    f"{path}.level",
+                    "unknown_level",
+                    level=achievement.level,
+                    award=award.key,
+                    levels=", ".join(award.levels),
+                )
             )
     fault_types = {f.key for f in scheme.faults.types}
     for i, fault in enumerate(facts.faults):
         if fault.unit not in units:
-            errors.append(f"faults[{i}].unit: unknown unit '{fault.unit}'")
+            errors.append(Problem(f"faults[{i}].unit", "unknown_unit", unit=fault.unit))
         if fault.type not in fault_types:
-            errors.append(f"faults[{i}].type: unknown fault type '{fault.type}'")
+            errors.append(Problem(f"faults[{i}].type", "unknown_fault", fault=fault.type))
     groups = {g.key for g in scheme.recognition.groups}
     options = set(scheme.recognition.options) | set(ABSTAIN)
     tallies = [f"{t.unit}/{t.group}" for t in facts.recognition]
-    errors.extend(f"recognition: '{k}' tallied twice" for k in duplicates(tallies))
+    errors.extend(Problem("recognition", "tallied_twice", key=k) for k in duplicates(tallies))
     for i, tally in enumerate(facts.recognition):
         path = f"recognition[{i}]"
         if tally.unit not in units:
-            errors.append(f"{path}.unit: unknown unit '{tally.unit}'")
+            errors.append(Problem(f"{path}.unit", "unknown_unit", unit=tally.unit))
         if tally.group not in groups:
-            errors.append(f"{path}.group: unknown rater group '{tally.group}'")
+            errors.append(Problem(f"{path}.group", "unknown_group", group=tally.group))
         errors.extend(
-            f"{path}.counts.{o}: unknown option" for o in tally.counts if o not in options
+            Problem(f"{path}.counts.{o}", "unknown_option")
+            for o in tally.counts
+            if o not in options
         )
     return errors
+
+
+def _kind(kind: str, field: str) -> dict[str, str]:
+    return {"kind": kind, "kind_zh": KIND_NAMES.get(kind, kind), "field_zh": FIELD_NAMES[field]}
 
 
 def finding_errors(
@@ -141,45 +168,61 @@ def finding_errors(
     shares = {s.department: s.points for s in item.departments}
     department = finding.department
     if department is None and len(shares) > 1:
-        errors.append(f"{path}.department: item '{item.number}' is scored jointly; name the share")
+        errors.append(Problem(f"{path}.department", "jointly_scored", number=item.number))
     elif department is not None and department not in shares:
-        errors.append(f"{path}.department: '{department}' does not score item '{item.number}'")
+        errors.append(
+            Problem(
+                f"{path}.department",
+                "not_scoring_department",
+                department=department,
+                number=item.number,
+            )
+        )
     if department is None and len(shares) == 1:
         department = next(iter(shares))
     if department in unit.departments:
-        errors.append(f"{path}.department: '{department}' may not score its own unit")
+        errors.append(Problem(f"{path}.department", "own_unit", department=department))
     weight = shares.get(department or "", item.weight)
     rule = item.rule
     if isinstance(rule, SubRubricRule):
         sub = index.rubrics[rule.rubric]
         if finding.sub_item is None or finding.sub_item not in sub.items:
-            errors.append(f"{path}.sub_item: name an item of sub-rubric '{rule.rubric}'")
+            errors.append(Problem(f"{path}.sub_item", "sub_item_required", rubric=rule.rubric))
             return errors
         item = sub.items[finding.sub_item]
         rule = item.rule
         weight = item.weight
     elif finding.sub_item is not None:
-        errors.append(f"{path}.sub_item: item '{item.number}' has no sub-rubric")
+        errors.append(Problem(f"{path}.sub_item", "no_sub_rubric", number=item.number))
     wanted = RULE_FIELDS[type(rule)]
     for name in FINDING_FIELDS:
         value = getattr(finding, name)
         present = bool(value) if name == "checks" else value is not None
         if name == wanted and not present:
-            errors.append(f"{path}.{name}: required for a {rule.kind} item")
+            errors.append(Problem(f"{path}.{name}", "field_required", **_kind(rule.kind, name)))
         elif name != wanted and present:
-            errors.append(f"{path}.{name}: not used by a {rule.kind} item")
+            errors.append(Problem(f"{path}.{name}", "field_unused", **_kind(rule.kind, name)))
     if isinstance(rule, ChecksRule):
         for key, n in finding.checks.items():
             check = rule.check(key)
             if check is None:
-                errors.append(f"{path}.checks.{key}: unknown check of item '{item.number}'")
+                errors.append(
+                    Problem(f"{path}.checks.{key}", "unknown_check", number=item.number, check=key)
+                )
             elif not check.per_occurrence and n > 1:
-                errors.append(f"{path}.checks.{key}: occurs once or not at all")
+                errors.append(Problem(f"{path}.checks.{key}", "check_once", check=check.label))
             elif check.max_occurrences is not None and n > check.max_occurrences:
-                errors.append(f"{path}.checks.{key}: at most {check.max_occurrences}")
+                errors.append(
+                    Problem(
+                        f"{path}.checks.{key}",
+                        "check_at_most",
+                        check=check.label,
+                        n=check.max_occurrences,
+                    )
+                )
     if isinstance(rule, DiscretionaryRule):
         if finding.deduction is not None and finding.deduction > weight:
-            errors.append(f"{path}.deduction: at most the weight {weight}")
+            errors.append(Problem(f"{path}.deduction", "deduction_at_most", weight=weight))
         if not finding.reason.strip():
-            errors.append(f"{path}.reason: a discretionary deduction needs a reason")
+            errors.append(Problem(f"{path}.reason", "reason_required"))
     return errors

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .errors import InputError, duplicates, pydantic_messages
+from .errors import InputError, Problem, duplicates, pydantic_messages
 from .scheme import Rubric, Scheme, SubRubricRule, TargetCountRule
 
 BUILTIN_PACKAGE = "kaohe.schemes"
@@ -29,7 +29,7 @@ def read_scheme_text(name_or_path: str) -> tuple[str, str]:
     path = Path(name_or_path)
     if not path.is_file():
         known = ", ".join(builtin_names())
-        raise InputError(name_or_path, [f"no such file or built-in scheme (built-in: {known})"])
+        raise InputError(name_or_path, [Problem("", "no_scheme", known=known)])
     return str(path), path.read_text("utf-8")
 
 
@@ -42,13 +42,13 @@ def parse_scheme(text: str, source: str = "<scheme>") -> Scheme:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(source, [f"not valid YAML: {exc}"]) from exc
+        raise InputError(source, [Problem("", "not_yaml", error=exc)]) from exc
     return scheme_from_data(data, source)
 
 
 def scheme_from_data(data: Any, source: str = "<scheme>") -> Scheme:
     if not isinstance(data, dict):
-        raise InputError(source, ["(top): a scheme must be a mapping of settings"])
+        raise InputError(source, [Problem("(top)", "not_mapping")])
     try:
         scheme = Scheme.model_validate(data)
     except ValidationError as exc:
@@ -64,7 +64,7 @@ def scheme_errors(scheme: Scheme) -> list[str]:
     errors: list[str] = []
 
     def unique(path: str, keys: list[str]) -> None:
-        errors.extend(f"{path}: duplicate key '{k}'" for k in duplicates(keys))
+        errors.extend(Problem(path, "duplicate_key", key=k) for k in duplicates(keys))
 
     unique("categories", [c.key for c in scheme.categories])
     unique("departments", [d.key for d in scheme.departments])
@@ -79,7 +79,9 @@ def scheme_errors(scheme: Scheme) -> list[str]:
     for i, category in enumerate(scheme.categories):
         unique(f"categories[{i}].kinds", [k.key for k in category.kinds])
         if category.rubric not in rubric_keys:
-            errors.append(f"categories[{i}].rubric: unknown rubric '{category.rubric}'")
+            errors.append(
+                Problem(f"categories[{i}].rubric", "unknown_rubric", rubric=category.rubric)
+            )
         kinds = kinds_of_rubric.setdefault(category.rubric, set())
         kinds.update(k.key for k in category.kinds)
     for i, rubric in enumerate(scheme.rubrics):
@@ -87,12 +89,12 @@ def scheme_errors(scheme: Scheme) -> list[str]:
     errors.extend(_recognition_errors(scheme))
     at = scheme.annual_target
     if at.method == "weighted" and not at.month_weights:
-        errors.append("annual_target.month_weights: required when method is 'weighted'")
+        errors.append(Problem("annual_target.month_weights", "weights_required"))
     if at.method == "weighted" and at.month_weights and sum(at.month_weights.values()) <= 0:
-        errors.append("annual_target.month_weights: must not all be 0")
+        errors.append(Problem("annual_target.month_weights", "weights_zero"))
     for i, fault in enumerate(scheme.faults.types):
         if fault.severity == "general" and fault.points <= 0:
-            errors.append(f"faults.types[{i}].points: a general fault must deduct points")
+            errors.append(Problem(f"faults.types[{i}].points", "general_fault_points"))
     return errors
 
 
@@ -103,14 +105,15 @@ def _rubric_errors(
     department_keys = {d.key for d in scheme.departments}
     rubric_keys = {r.key for r in scheme.rubrics}
     numbers = [item.number for item in rubric.items()]
-    errors.extend(f"{path}: duplicate item number '{n}'" for n in duplicates(numbers))
+    errors.extend(Problem(path, "duplicate_item", number=n) for n in duplicates(numbers))
     errors.extend(
-        f"{path}: duplicate section key '{k}'" for k in duplicates(s.key for s in rubric.sections)
+        Problem(path, "duplicate_section", key=k)
+        for k in duplicates(s.key for s in rubric.sections)
     )
     section_sum = sum((s.weight for s in rubric.sections), Decimal(0))
     if section_sum != rubric.total:
         errors.append(
-            f"{path}.sections: weights sum to {section_sum}, not the total {rubric.total}"
+            Problem(f"{path}.sections", "section_sum", total=section_sum, expected=rubric.total)
         )
     known_kinds = kinds_of_rubric.get(rubric.key, set())
     for s, section in enumerate(rubric.sections):
@@ -123,51 +126,65 @@ def _rubric_errors(
             ]
             total = sum(weights, Decimal(0))
             if total != section.weight:
-                who = f" for kind '{kind}'" if kind else ""
                 errors.append(
-                    f"{spath}.items: weights{who} sum to {total}, not the section's {section.weight}"
+                    Problem(
+                        f"{spath}.items",
+                        "item_sum_kind" if kind else "item_sum",
+                        kind=kind,
+                        total=total,
+                        expected=section.weight,
+                    )
                 )
         for i, item in enumerate(section.items):
             ipath = f"{spath}.items[{i}]"
             for kind in item.kinds:
                 if kind not in known_kinds:
-                    errors.append(f"{ipath}.kinds: unknown unit kind '{kind}' for this rubric")
+                    errors.append(Problem(f"{ipath}.kinds", "unknown_kind_rubric", kind=kind))
             unique_departments = duplicates(share.department for share in item.departments)
-            errors.extend(f"{ipath}.departments: '{d}' named twice" for d in unique_departments)
+            errors.extend(
+                Problem(f"{ipath}.departments", "department_twice", department=d)
+                for d in unique_departments
+            )
             for d, share in enumerate(item.departments):
                 if share.department not in department_keys:
                     errors.append(
-                        f"{ipath}.departments[{d}].department: unknown department "
-                        f"'{share.department}'"
+                        Problem(
+                            f"{ipath}.departments[{d}].department",
+                            "unknown_department",
+                            department=share.department,
+                        )
                     )
             share_sum = sum((share.points for share in item.departments), Decimal(0))
             if share_sum != item.weight:
                 errors.append(
-                    f"{ipath}.departments: shares sum to {share_sum}, not the weight {item.weight}"
+                    Problem(
+                        f"{ipath}.departments",
+                        "share_sum",
+                        total=share_sum,
+                        expected=item.weight,
+                    )
                 )
             rule = item.rule
             if isinstance(rule, TargetCountRule):
                 if rule.over_cap > 0 and not item.bonus:
-                    errors.append(f"{ipath}.bonus: over-target points need a bonus item (加分项)")
+                    errors.append(Problem(f"{ipath}.bonus", "bonus_needed"))
                 if rule.over_cap > 0 and rule.over_points <= 0:
-                    errors.append(f"{ipath}.rule.over_points: must be > 0 when over_cap is set")
+                    errors.append(Problem(f"{ipath}.rule.over_points", "over_points"))
             elif item.bonus:
-                errors.append(
-                    f"{ipath}.bonus: only a target_count item can score beyond its weight"
-                )
+                errors.append(Problem(f"{ipath}.bonus", "bonus_target_only"))
             if isinstance(rule, SubRubricRule):
                 if rule.rubric not in rubric_keys or rule.rubric == rubric.key:
                     errors.append(
-                        f"{ipath}.rule.rubric: unknown or circular rubric '{rule.rubric}'"
+                        Problem(f"{ipath}.rule.rubric", "circular_rubric", rubric=rule.rubric)
                     )
                 elif any(
                     isinstance(sub.rule, SubRubricRule)
                     for sub in scheme.rubric(rule.rubric).items()
                 ):
-                    errors.append(f"{ipath}.rule.rubric: a sub-rubric may not nest another")
+                    errors.append(Problem(f"{ipath}.rule.rubric", "nested_rubric"))
             if hasattr(rule, "checks"):
                 errors.extend(
-                    f"{ipath}.rule.checks: duplicate check '{k}'"
+                    Problem(f"{ipath}.rule.checks", "duplicate_check", key=k)
                     for k in duplicates(c.key for c in rule.checks)
                 )
     return errors
@@ -180,13 +197,17 @@ def _recognition_errors(scheme: Scheme) -> list[str]:
         total = sum((g.weight_for(category.key) for g in recognition.groups), Decimal(0))
         if total != 1:
             errors.append(
-                f"recognition.groups: weights for category '{category.key}' sum to {total}, not 1"
+                Problem("recognition.groups", "group_weights", category=category.key, total=total)
             )
     category_keys = {c.key for c in scheme.categories}
     for i, group in enumerate(recognition.groups):
         for key in group.weight_by_category:
             if key not in category_keys:
                 errors.append(
-                    f"recognition.groups[{i}].weight_by_category: unknown category '{key}'"
+                    Problem(
+                        f"recognition.groups[{i}].weight_by_category",
+                        "unknown_category",
+                        category=key,
+                    )
                 )
     return errors

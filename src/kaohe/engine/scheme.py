@@ -144,6 +144,8 @@ class Item(Sourced):
     """One rubric line: 具体目标及权重, 评分标准, 考核方式, 考核部门, 备注 and its rule."""
 
     number: Key
+    # a few characters for the grid's column headers (the full target shows on hover)
+    short: Annotated[str, Field(max_length=16)] = ""
     target: Text
     weight: Points
     standard: Text

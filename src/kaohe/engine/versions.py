@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .errors import InputError
+from .errors import InputError, Problem
 from .explain import fmt, shown
 from .index import SchemeIndex
 from .ranking import RankRow
@@ -57,29 +57,34 @@ def versions_errors(base: Scheme, amendments: Sequence[Scheme]) -> list[str]:
     and, under ``month_total: fixed``, full marks unchanged."""
     errors: list[str] = []
     if base.version is not None:
-        errors.append("scheme.version: the year's first scheme is version 1 and names no version")
+        errors.append(Problem("scheme.version", "first_version"))
     previous_month = 1
     for i, amendment in enumerate(amendments):
         path = f"amendments[{i}]"
         info = amendment.version
         if info is None:
-            errors.append(f"{path}.version: a later version needs number, from_month, reason")
+            errors.append(Problem(f"{path}.version", "version_needed"))
             continue
         if amendment.name != base.name:
-            errors.append(f"{path}.name: '{amendment.name}' is not the year's '{base.name}'")
+            errors.append(
+                Problem(f"{path}.name", "other_name", name=amendment.name, base=base.name)
+            )
         if amendment.year != base.year:
-            errors.append(f"{path}.year: {amendment.year} is not the year's {base.year}")
+            errors.append(
+                Problem(f"{path}.year", "other_scheme_year", year=amendment.year, base=base.year)
+            )
         if _shape(amendment) != _shape(base):
-            errors.append(f"{path}.categories: must be the year's (with rubrics and kinds)")
+            errors.append(Problem(f"{path}.categories", "same_categories"))
         if [d.key for d in amendment.departments] != [d.key for d in base.departments]:
             # months are opened with one sheet per department of the year
-            errors.append(f"{path}.departments: must be the year's departments")
+            errors.append(Problem(f"{path}.departments", "same_departments"))
         if info.number != i + 2:
-            errors.append(f"{path}.version.number: expected {i + 2}, not {info.number}")
+            errors.append(
+                Problem(f"{path}.version.number", "version_number", expected=i + 2, got=info.number)
+            )
         if info.from_month <= previous_month:
             errors.append(
-                f"{path}.version.from_month: must be after month {previous_month} "
-                f"(the previous version's)"
+                Problem(f"{path}.version.from_month", "from_month_order", month=previous_month)
             )
         previous_month = max(previous_month, info.from_month)
         if amendment.month_total.method == "fixed" and not errors:
@@ -89,10 +94,14 @@ def versions_errors(base: Scheme, amendments: Sequence[Scheme]) -> list[str]:
                 for kind in [k.key for k in category.kinds] or [""]:
                     old, new = full_marks(before, kind), full_marks(after, kind)
                     if old != new:
-                        who = f" for kind '{kind}'" if kind else ""
                         errors.append(
-                            f"{path}.rubrics.{category.rubric}: full marks{who} {fmt(new)}, "
-                            f"not {fmt(old)}; month_total 'fixed' allows no change"
+                            Problem(
+                                f"{path}.rubrics.{category.rubric}",
+                                "full_marks_kind" if kind else "full_marks",
+                                kind=kind,
+                                new=fmt(new),
+                                old=fmt(old),
+                            )
                         )
     return errors
 

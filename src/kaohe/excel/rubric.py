@@ -17,6 +17,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kaohe.engine import InputError, Scheme, scheme_from_data
 from kaohe.engine.explain import fmt
+from kaohe.engine.scheme import (
+    AllOrNothingRule,
+    ChecksRule,
+    DiscretionaryRule,
+    PerCountRule,
+    SubRubricRule,
+    TargetCountRule,
+)
 from kaohe.excel.cells import append_text
 from kaohe.excel.guard import RUBRIC_LIMITS, UnsafeWorkbook, _, check_xlsx
 from kaohe.excel.headers import MIN_MATCHES, HeaderRow, describe, find_header_row, normalise
@@ -34,6 +42,9 @@ HEADERS = [
 REQUIRED = ["项目", "具体目标及权重", "评分标准", "考核部门"]
 OPTIONAL = [h for h in HEADERS if h not in REQUIRED]  # 得分, 扣分及激励原因: blanks to fill by hand
 MACHINE = ["规则", "适用类型", "来源", "注释"]
+# the rule in words for the office, beside the machine columns (which carry it for the import)
+READABLE = "计分规则"
+SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 META_SHEET = "_kaohe"
 # Points as offices type them, at the end of a cell: (4分), (4分), (４分), 4分, (4), 4(分),
 # ( 0.5 分 ), and the attachment's own "(4分)。" with a full stop after the weight.
@@ -57,13 +68,15 @@ def export_rubrics(scheme: Scheme) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     meta: dict[str, Any] = {"scheme": scheme.name, "rubrics": []}
+    titles: set[str] = set()
     for rubric in scheme.rubrics:
-        ws = wb.create_sheet(rubric.key[:31])
+        categories = "、".join(c.name for c in scheme.categories if c.rubric == rubric.key)
+        ws = wb.create_sheet(_sheet_title(categories or rubric.title, rubric.key, titles))
         ws.append([rubric.title])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
         ws["A1"].font = Font(bold=True, size=14)
         ws["A1"].alignment = Alignment(horizontal="center")
-        ws.append(HEADERS + MACHINE)
+        ws.append([*HEADERS, READABLE, *MACHINE])
         for cell in ws[2]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -87,6 +100,7 @@ def export_rubrics(scheme: Scheme) -> bytes:
                         None,
                         shares,
                         item.remarks,
+                        rule_text(item.rule, scheme),
                         json.dumps(
                             item.rule.model_dump(mode="json", exclude_defaults=True),
                             ensure_ascii=False,
@@ -96,6 +110,7 @@ def export_rubrics(scheme: Scheme) -> bytes:
                         json.dumps(
                             {
                                 "note": item.note,
+                                "short": item.short,
                                 "bonus": item.bonus,
                                 "added_on": item.added_on.isoformat() if item.added_on else None,
                             },
@@ -125,8 +140,45 @@ def export_rubrics(scheme: Scheme) -> bytes:
     return out.getvalue()
 
 
+def _sheet_title(title: str, key: str, taken: set[str]) -> str:
+    """The rubric's category (街道) or title as the sheet's name (Excel: at most 31
+    characters, no brackets, colon, star, question mark or slashes); the import finds the
+    rubric by the hidden sheet's record, or else by this name."""
+    name = SHEET_CHARS.sub("", title).strip()[:31] or key[:31]
+    if name in taken or name == META_SHEET:
+        name = f"{name[:26]}({key})"[:31]
+    taken.add(name)
+    return name
+
+
+def rule_text(rule: Any, scheme: Scheme) -> str:
+    """An item's rule in the office's words (the 规则 column beside it keeps it for machines)."""
+    if isinstance(rule, ChecksRule):
+        parts = []
+        for check in rule.checks:
+            each = "每次" if check.per_occurrence else ""
+            most = f",最多{check.max_occurrences}次" if check.max_occurrences else ""
+            parts.append(f"{check.label}:{each}扣{fmt(check.points)}分{most}")
+        return "按检查项扣分,扣完为止。" + ";".join(parts) + "。"
+    if isinstance(rule, PerCountRule):
+        return f"每{rule.counted}扣{fmt(rule.points)}分,扣完为止。"
+    if isinstance(rule, TargetCountRule):
+        text = f"对照目标数,每少1{rule.counted}扣{fmt(rule.short_points)}分"
+        if rule.over_cap > 0:
+            text += f";每多1{rule.counted}加{fmt(rule.over_points)}分,最多加{fmt(rule.over_cap)}分"
+        return text + "。"
+    if isinstance(rule, AllOrNothingRule):
+        return "完成得满分,未完成不得分。"
+    if isinstance(rule, DiscretionaryRule):
+        return "由考核部门酌情扣分(最多扣完本项分值),须写明理由。"
+    if isinstance(rule, SubRubricRule):
+        titles = {r.key: r.title for r in scheme.rubrics}
+        return f"按《{titles.get(rule.rubric, rule.rubric)}》评分,折算为本项分值。"
+    return ""
+
+
 def _layout(ws: Worksheet) -> None:
-    widths = [14, 48, 40, 20, 8, 20, 14, 10, 30, 12, 8, 20]
+    widths = [14, 48, 40, 20, 8, 20, 14, 10, 40, 30, 12, 8, 20]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[chr(64 + i)].width = width
     for row in ws.iter_rows(min_row=2):
@@ -137,7 +189,7 @@ def _layout(ws: Worksheet) -> None:
     ws.freeze_panes = "C3"
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "landscape"
-    ws.column_dimensions.group("I", "L", hidden=False)
+    ws.column_dimensions.group("J", "M", hidden=True)  # the machine columns, for the import
 
 
 def import_rubrics(
@@ -157,7 +209,10 @@ def import_rubrics(
     try:
         wb = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputError(source, [f"not a readable .xlsx file ({exc.__class__.__name__})"]) from exc
+        raise InputError(
+            source,
+            [_("not a readable .xlsx file (%(error)s)") % {"error": exc.__class__.__name__}],
+        ) from exc
     meta: dict[str, Any] = {}
     if META_SHEET in wb.sheetnames:
         try:
@@ -194,8 +249,11 @@ def import_rubrics(
             if key is None:
                 keys = ", ".join(r.key for r in base.rubrics)
                 errors.append(
-                    f"sheet {ws.title}: which rubric is it? Name the sheet {keys}, "
-                    "a category, or title it as the rubric"
+                    _(
+                        "sheet %(sheet)s: which rubric is it? Name the sheet %(keys)s, a "
+                        "category, or title it as the rubric"
+                    )
+                    % {"sheet": ws.title, "keys": keys}
                 )
                 continue
             rubric["key"] = key
@@ -326,7 +384,7 @@ def _read_sheet(
     repeated_header = {normalise(h) for h in HEADERS}
     open_section = False  # may a blank 项目 cell continue the section above?
     for row in range(header.row + 1, ws.max_row + 1):
-        where = f"sheet {ws.title}, row {row}"
+        where = _("sheet %(sheet)s, row %(row)s") % {"sheet": ws.title, "row": row}
         section_text = _merged_value(ws, row, columns["项目"])
         target_text = _cell(ws, row, columns["具体目标及权重"])
         section_key, target_key = normalise(section_text), normalise(target_text)
@@ -352,7 +410,8 @@ def _read_sheet(
                 )
                 continue
             errors.append(
-                f"{where}, column 项目: write the section's points, e.g. 基层组织建设(40分)"
+                _("%(where)s, column 项目: write the section's points, e.g. 基层组织建设(40分)")
+                % {"where": where}
             )
             continue
         else:
@@ -377,7 +436,7 @@ def _read_sheet(
         if item is not None:
             sections[-1]["items"].append(item)
     if not sections:
-        errors.append(f"sheet {ws.title}: no items below the header row")
+        errors.append(_("sheet %(sheet)s: no items below the header row") % {"sheet": ws.title})
         return None
     total = meta.get("total") or str(
         sum((_points(s["weight"]) or Decimal(0) for s in sections), Decimal(0))
@@ -431,7 +490,9 @@ def _read_item(
     number = NUMBER.match(text)
     weight = WEIGHT.search(text)
     if number is None or weight is None or weight.start() < number.end():
-        errors.append(f"{where}, column 具体目标及权重: write it as 1、目标(4分)")
+        errors.append(
+            _("%(where)s, column 具体目标及权重: write it as 1、目标(4分)") % {"where": where}
+        )
         return None
     item: dict[str, Any] = {
         "number": unicodedata.normalize("NFKC", number.group("p") or number.group("n")),
@@ -444,11 +505,16 @@ def _read_item(
     shares = []
     for name, points in _shares(_cell(ws, row, columns["考核部门"])):
         if name not in names:
-            errors.append(f"{where}, column 考核部门: unknown department '{name}'")
+            errors.append(
+                _("%(where)s, column 考核部门: unknown department %(name)s")
+                % {"where": where, "name": name}
+            )
             return None
         shares.append({"department": names[name], "points": points or item["weight"]})
     if not shares:
-        errors.append(f"{where}, column 考核部门: name the assessing department")
+        errors.append(
+            _("%(where)s, column 考核部门: name the assessing department") % {"where": where}
+        )
         return None
     item["departments"] = shares
     rule_text = _cell(ws, row, columns["规则"]) if "规则" in columns else ""
@@ -456,12 +522,13 @@ def _read_item(
         try:
             item["rule"] = json.loads(rule_text)
         except json.JSONDecodeError:
-            errors.append(f"{where}, column 规则: not valid JSON")
+            errors.append(_("%(where)s, column 规则: not valid JSON") % {"where": where})
             return None
     else:
         item["rule"] = {"kind": "discretionary"}
         warnings.append(
-            f"{where}: item {item['number']} has no rule; imported as discretionary (酌情扣分)"
+            _("%(where)s: item %(number)s has no rule; imported as discretionary (酌情扣分)")
+            % {"where": where, "number": item["number"]}
         )
     if "适用类型" in columns and _cell(ws, row, columns["适用类型"]):
         item["kinds"] = [
@@ -476,7 +543,11 @@ def _read_item(
             extra = {"note": _cell(ws, row, columns["注释"])}
         if isinstance(extra, dict):
             item.update(
-                {k: v for k, v in extra.items() if k in ("note", "bonus", "added_on") and v}
+                {
+                    k: v
+                    for k, v in extra.items()
+                    if k in ("note", "short", "bonus", "added_on") and v
+                }
             )
     if normalise(item["remarks"]) == "加分项":
         if rule_text:

@@ -13,10 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from kaohe.excel.cells import append_text
+from kaohe.engine.scheme import ChecksRule
+from kaohe.excel.cells import append_text, as_text
 from kaohe.excel.guard import SHEET_LIMITS, UnsafeWorkbook, check_xlsx
 from kaohe.monthly.models import Sheet
 from kaohe.monthly.selectors import sheet_grid
@@ -39,7 +42,7 @@ COLUMNS = [
     "子项",
     "具体目标",
     "评分标准",
-    "检查项(代码=次数;…)",
+    "检查项(下拉选择;多项用;分隔,次数写×2)",
     "数量",
     "未完成",
     "扣分",
@@ -47,12 +50,18 @@ COLUMNS = [
     "佐证材料",
     "已评",
 ]
+# files downloaded before the drop-downs name column G by its machine codes: still accepted
+OLD_CHECKS_HEADER = "检查项(代码=次数;…)"
+OPTIONS = "选项"  # the hidden sheet holding each item's check labels for the drop-downs
 INPUT_FROM = 7  # columns G… are inputs; A–F identify the cell and are locked
 SCORED = 12  # column M (0-based 12): 是 = scored (nothing found unless G–J say otherwise)
 YES = ("是", "1", "yes", "Y", "y")
 YELLOW = PatternFill("solid", fgColor="FFF8DC")
+# one check: its label, or (older files) its code; "×n" or "=n" after it for n times
+CHECK_TIMES = re.compile(r"^(.*?)\s*(?:[×xX*＊=＝]\s*(\d{1,9}))?$")
 INSTRUCTIONS = (
     "填写说明:只填黄色列。有扣分或激励的,填检查项、数量、未完成或扣分,并写明原因;"
+    "检查项从下拉列表选择,多项用“;”分隔,发生多次的写“×次数”(如“缺少会议或党课(每次)×2”);"
     "已评分且未发现问题的,在“已评”列填“是”;“已评”为空且未填扣分的行保持未评分。"
     "原样上传未改动的文件不会改变任何数据。以 = + - @ 开头的文字按文字保存。"
 )
@@ -86,12 +95,14 @@ def export_sheet(sheet: Sheet) -> bytes:
     )
     ws.add_data_validation(yes_no)
     ws.add_data_validation(numbers)
+    choices = _check_choices(wb, grid)
+    check_rows: dict[tuple[str, str], list[str]] = {}
     row = 2
     for unit, cells in grid.rows:
         for column, entry in cells:
             item = column.rule_item
             values = entry.values if entry else {}
-            checks = ";".join(f"{k}={n}" for k, n in values.get("checks", {}).items())
+            checks = _checks_text(item, values.get("checks", {}))
             deduction = values.get("deduction")
             append_text(
                 ws,
@@ -112,6 +123,8 @@ def export_sheet(sheet: Sheet) -> bytes:
                 ],
             )
             row += 1  # counted: ws.max_row rescans the sheet each time
+            if column.key in choices:
+                check_rows.setdefault(column.key, []).append(f"G{row}")
             for col in range(INPUT_FROM, len(COLUMNS) + 1):
                 ws.cell(row=row, column=col).protection = Protection(locked=False)
                 ws.cell(row=row, column=col).fill = YELLOW
@@ -120,6 +133,18 @@ def export_sheet(sheet: Sheet) -> bytes:
     yes_no.add(f"M3:M{last}")
     numbers.add(f"H3:H{last}")
     numbers.add(f"J3:J{last}")
+    for key, cells_g in check_rows.items():
+        listed = DataValidation(
+            type="list",
+            formula1=choices[key],
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="information",  # several checks, or "×2", may be typed as well
+            errorTitle="检查项",
+            error="可从下拉列表选择一项;多项用“;”分隔,发生多次的写“×次数”。",
+        )
+        listed.sqref = MultiCellRange(" ".join(cells_g))  # one string: no quadratic add
+        ws.add_data_validation(listed)
     ws.protection.sheet = True  # identity columns locked; inputs are not
     ws.freeze_panes = "C3"
     for letter, width in zip(
@@ -129,6 +154,51 @@ def export_sheet(sheet: Sheet) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _check_choices(wb: Workbook, grid: Any) -> dict[tuple[str, str], str]:
+    """Each checks item's labels in a column of the hidden options sheet; the drop-down's
+    formula for it, by item and sub-item."""
+    options = wb.create_sheet(OPTIONS)
+    options.sheet_state = "hidden"
+    formulas: dict[tuple[str, str], str] = {}
+    for _unit, cells in grid.rows:
+        for column, _entry in cells:
+            rule = column.rule_item.rule
+            if column.key in formulas or not isinstance(rule, ChecksRule):
+                continue
+            letter = get_column_letter(len(formulas) + 1)
+            for r, check in enumerate(rule.checks, start=1):
+                as_text(options.cell(row=r, column=len(formulas) + 1, value=check.label))
+            formulas[column.key] = f"'{OPTIONS}'!${letter}$1:${letter}${len(rule.checks)}"
+    return formulas
+
+
+def _checks_text(item: Any, checks: dict[str, int]) -> str:
+    """An entry's checks in words: "label" once, "label×n" for n times, joined by ";"."""
+    labels = {c.key: c.label for c in getattr(item.rule, "checks", [])}
+    return ";".join(labels.get(k, k) + (f"×{n}" if n != 1 else "") for k, n in checks.items())
+
+
+def _checks_read(item: Any, text: str) -> tuple[dict[str, str], list[str]]:
+    """Column G read back: labels (from the drop-down) or, from older files, codes; each
+    optionally "×n" (or "=n"). Returns the form's check fields and the parts not understood."""
+    by_label = {c.label: c.key for c in getattr(item.rule, "checks", [])}
+    codes = set(by_label.values())
+    data: dict[str, str] = {}
+    unknown: list[str] = []
+    for part in re.split(r"[;；\n]", text):
+        part = part.strip()
+        if not part:
+            continue
+        found = CHECK_TIMES.match(part)
+        name, times = (found[1].strip(), found[2]) if found else (part, None)
+        key = by_label.get(name) or (name if name in codes else None)
+        if key is None:
+            unknown.append(part)
+            continue
+        data[f"check_{key}"] = times or "1"
+    return data, unknown
 
 
 def _text(value: Any) -> str:
@@ -211,6 +281,8 @@ def import_sheet(
         )
     downloaded = int(found[2]) if found is not None and found[2] is not None else 0
     header = ([_text(v) for v in table[1]] + [""] * len(COLUMNS))[: len(COLUMNS)]
+    if header[INPUT_FROM - 1] == OLD_CHECKS_HEADER:
+        header[INPUT_FROM - 1] = COLUMNS[INPUT_FROM - 1]
     if header != COLUMNS:
         errors.append(
             _(
@@ -249,18 +321,17 @@ def import_sheet(
             "deduction": _text(raw[9]),
             "not_met": _text(raw[8]) in YES,
         }
-        for part in _text(raw[6]).split(";"):
-            if part.strip():
-                code, _eq, n = part.partition("=")
-                data[f"check_{code.strip()}"] = n.strip() or "1"
-        known = {f"check_{c.key}" for c in getattr(column.rule_item.rule, "checks", [])}
-        unknown = [
-            k.removeprefix("check_") for k in data if k.startswith("check_") and k not in known
-        ]
+        checks, unknown = _checks_read(column.rule_item, _text(raw[6]))
+        data.update(checks)
         if unknown:
+            labels = [c.label for c in getattr(column.rule_item.rule, "checks", [])]
             errors.append(
-                _("%(where)s, column G: unknown check %(codes)s.")
-                % {"where": where, "codes": ", ".join(unknown)}
+                _("%(where)s, column G: unknown check %(codes)s; choose from: %(choices)s.")
+                % {
+                    "where": where,
+                    "codes": ", ".join(unknown),
+                    "choices": ";".join(labels) or _("(this item has no checks)"),
+                }
             )
             continue
         values, problems = parse_values(column.rule_item, data)

@@ -14,12 +14,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from pydantic import ValidationError as PydanticError
 
 from kaohe.audit.services import record
 from kaohe.engine import limits
+from kaohe.engine.errors import Problem, pydantic_text
 from kaohe.engine.factcheck import finding_errors
 from kaohe.engine.facts import Finding
 from kaohe.engine.facts import Unit as EngineUnit
@@ -335,12 +336,13 @@ def scores_save(
                     **cell.values,
                 )
             except PydanticError as exc:
-                problems += [label + str(e["msg"]) for e in exc.errors()]
+                problems += [label + pydantic_text(e, get_language()) for e in exc.errors()]
                 continue
             engine_unit = _engine_unit(unit, [keys[d] for d in members.get(unit.pk, ())])
             item = index.rubric_for(unit.category).items[cell.item]
-            problems += [
-                label + p for p in finding_errors(index, "cell", engine_unit, item, finding)
+            problems += [  # the message without the file path ("cell.checks.x")
+                label + (p.message(get_language()) if isinstance(p, Problem) else p)
+                for p in finding_errors(index, "cell", engine_unit, item, finding)
             ]
         changed.append((replace(cell, reason=reason, evidence=evidence), old))
     if stale:
@@ -379,9 +381,10 @@ def scores_save(
         action = "sheet.upload" if source == Source.UPLOAD else "sheet.mark_clean"
         obj = sheet
         reason = (
-            f"{name}: {len(cells)} rows, {len(new)} changed"
+            _("%(file)s: %(rows)s rows, %(changed)s changed")
+            % {"file": name, "rows": len(cells), "changed": len(new)}
             if source == Source.UPLOAD
-            else "scored, nothing found"
+            else _("scored, nothing found")
         )
     before: Any = [entry_state(e) for e in replaced]
     after: Any = [entry_state(e) for e in new]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.password_validation import validate_password
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +60,17 @@ class Unit(models.Model):
         return [n.strip() for n in self.leaders.replace(",", ",").split(",") if n.strip()]
 
 
+class KaoheUserManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        """``createsuperuser`` lets its user bypass the password rules (and skips them with
+        --noinput): here they hold either way (its ValidationError becomes one error line)."""
+        if password is not None:
+            validate_password(password, self.model(username=username, email=email or "", **extra))
+        return super().create_superuser(username, email, password, **extra)
+
+
 class User(AbstractUser):
     """A user; roles combine: office, leader, assessor of one department, user of one unit."""
 
@@ -69,6 +83,17 @@ class User(AbstractUser):
     unit = models.ForeignKey(
         Unit, models.PROTECT, null=True, blank=True, verbose_name=_("user of unit")
     )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "Set when someone else chose the password (a reset, a new account): the user "
+            "sets their own at the next login before anything else."
+        ),
+    )
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+
+    objects: ClassVar[KaoheUserManager] = KaoheUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -37,6 +37,7 @@ from kaohe.years.models import Year
 
 from .access import any_user, current_user, require, role, sees_everything
 from .charts import totals_distribution
+from .confirm import confirm_page, confirmed
 from .downloads import PDF, file_response
 from .forms_closing import ObjectionForm, ResultsForm
 
@@ -135,6 +136,47 @@ def _run(form: ResultsForm, user: User, year: Year) -> None:
         objection_answer(acting_user=user, objection=data["objection_row"], answer=data["answer"])
 
 
+_CONFIRM = ("approve", "publish", "finalize")
+
+
+def _confirm_results(request: HttpRequest, year: Year, action: str) -> HttpResponse:
+    """What approving, publishing or finalising the results does, in words."""
+    y = {"year": year.year}
+    back = reverse("results", args=[year.year])
+    if action == "approve":
+        return confirm_page(
+            request,
+            title=_("Approve the results of %(year)s?") % y,
+            consequence=_(
+                "Once approved, the office may publish these results as the public notice, "
+                "for everyone to read."
+            ),
+            button=_("Yes, approve"),
+            back=back,
+        )
+    if action == "publish":
+        return confirm_page(
+            request,
+            title=_("Publish the notice of %(year)s?") % y,
+            consequence=_(
+                "Once published, the results are public on the notices page for everyone, "
+                "the notice period starts and units may lodge objections."
+            ),
+            button=_("Yes, publish the notice"),
+            back=back,
+        )
+    return confirm_page(
+        request,
+        title=_("Finalise the results of %(year)s?") % y,
+        consequence=_(
+            "Once final, the results of the year cannot be changed any more: no score, "
+            "declaration or ballot of the year can be edited."
+        ),
+        button=_("Yes, finalise"),
+        back=back,
+    )
+
+
 @role(sees_everything)
 def results(request: HttpRequest, year: int) -> HttpResponse:
     the_year = get_object_or_404(Year, year=year)
@@ -145,6 +187,11 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST":
         form = ResultsForm(request.POST, year=the_year)
         if form.is_valid():
+            action = form.cleaned_data["action"]
+            # asked only of whoever may do it; anyone else gets the service's refusal
+            may = user.is_leader if action == "approve" else user.is_office
+            if action in _CONFIRM and may and not confirmed(request):
+                return _confirm_results(request, the_year, action)
             try:
                 _run(form, user, the_year)
             except ClosingConflict as exc:

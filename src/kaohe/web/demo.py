@@ -26,6 +26,7 @@ from kaohe.monthly.models import Cycle, Entry, EscalationCase, Sheet
 from kaohe.monthly.scope import columns_for
 from kaohe.monthly.services import cycle_open, escalations_sync
 from kaohe.people.models import Department, Unit, User
+from kaohe.people.services import require_new_passwords
 from kaohe.yearend.models import BallotCode, Closing, Declaration, Evaluation, Tally
 from kaohe.yearend.selectors import figures_sha, published_figures, year_end_result
 from kaohe.yearend.services import add_working_days
@@ -145,6 +146,7 @@ def load_demo() -> Year:
         )
         for code in ("S01", "S02", "D01")
     }
+    require_new_passwords([office, leader, *assessors.values(), *unit_users.values()])
     _months(done, data, units, assessors, office, accepted=tuple(range(1, 13)), open_month=None)
     _year_end(done, data, units, office, leader)
 

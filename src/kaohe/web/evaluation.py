@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from kaohe.years.finality import YearFinal
 from kaohe.years.models import Year
 
 from .access import current_user, is_office, role
+from .confirm import confirm_page, confirmed
 from .forms_closing import BallotForm, EvaluationForm
 
 # a code as issued is 12 URL-safe characters; the model stores at most 32
@@ -82,6 +84,17 @@ def evaluation(request: HttpRequest, year: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             action = data["action"]
+            if action == "close" and current is not None and not confirmed(request):
+                return confirm_page(
+                    request,
+                    title=_("Close the evaluation of %(year)s?") % {"year": year},
+                    consequence=_(
+                        "Once closed, no ballot can be cast any more: the unused codes are void "
+                        "and the recognition scores are counted from the ballots cast so far."
+                    ),
+                    button=_("Yes, close the evaluation"),
+                    back=reverse("evaluation", args=[year]),
+                )
             try:
                 if action == "open":
                     evaluation_open(acting_user=user, year=the_year)
@@ -166,12 +179,15 @@ def ballot(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 return render(request, "web/ballot_done.html", {"year": year})
         else:
-            error = _("Rate every unit with one of the options.")
+            unanswered = [u.name for u in units if f"u-{u.pk}" in form.errors]
+            error = _("Rate every unit with one of the options. Not rated yet: %(units)s.") % {
+                "units": "、".join(unanswered)
+            }
     group = next((g for g in scheme.recognition.groups if g.key == ballot_code.group), None)
     categories = {c.key: c.name for c in scheme.categories}
-    chosen = {
-        u.pk: (form[f"u-{u.pk}"].value() or "") if form.is_bound else options[0] for u in units
-    }
+    # nothing is chosen for the rater: an unanswered unit is an error, never a silent 满意
+    chosen = {u.pk: (form[f"u-{u.pk}"].value() or "") if form.is_bound else "" for u in units}
+    missing = {u.pk for u in units if form.is_bound and f"u-{u.pk}" in form.errors}
     return render(
         request,
         "web/ballot.html",
@@ -181,6 +197,7 @@ def ballot(request: HttpRequest, code: str) -> HttpResponse:
             "group": group,
             "units": units,
             "chosen": chosen,
+            "missing": missing,
             "error": error,
             "options": options,
             "categories": categories,

@@ -243,6 +243,12 @@ class CorrectionForm(forms.Form):
         self.fields["correction_reason"].required = locked
 
 
+class CellThenForm(forms.Form):
+    """After saving a cell: back to the grid, or on to the next cell ("save and next")."""
+
+    then = forms.ChoiceField(choices=[("", ""), ("next", "next")], required=False)
+
+
 class SheetActionForm(forms.Form):
     """Submit, accept or mark clean: the sheet's version the user saw."""
 

@@ -136,7 +136,11 @@ class FaultForm(forms.Form):
     ) -> None:
         kwargs.setdefault("auto_id", "%s")
         super().__init__(*args, **kwargs)
-        self.fields["fault_type"].choices = fault_type_choices(year)  # type: ignore[attr-defined]
+        # no fault type is pre-selected: a self-report must name its fault (never a veto by default)
+        self.fields["fault_type"].choices = [  # type: ignore[attr-defined]
+            ("", gettext("— choose the fault type —")),
+            *fault_type_choices(year),
+        ]
         if units is None:
             del self.fields["unit"]
         else:

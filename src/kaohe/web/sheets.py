@@ -38,10 +38,12 @@ from .access import (
     role,
     sees_everything,
 )
+from .confirm import confirm_page, confirmed
 from .display import cell_summary
 from .downloads import file_response
 from .forms import (
     CellFormSet,
+    CellThenForm,
     CorrectionForm,
     SheetActionForm,
     SheetReturnForm,
@@ -92,10 +94,8 @@ def cycle_detail(request: HttpRequest, year: int, month: int) -> HttpResponse:
     )
 
 
-@role(any_user)
-def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
-    sheet = for_user(current_user(request), SHEETS, pk=sheet_id)
-    grid = sheet_grid(sheet)
+def _grid_tables(sheet: Sheet, grid: Any) -> list[dict[str, Any]]:
+    """The sheet as one table per category: items in natural order, a cell per unit × item."""
     tables: dict[str, dict[str, Any]] = {}
     scheme = sheet.cycle.year.scheme_for(sheet.cycle.month)
     for unit, cells in grid.rows:
@@ -108,21 +108,40 @@ def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
             table["items"].setdefault(column.item.number, column.item)
         table["rows"].append((unit, by_item))
     order = {c.key: i for i, c in enumerate(scheme.categories)}
-    tables = dict(sorted(tables.items(), key=lambda pair: order[pair[0]]))
-    for table in tables.values():
+    ordered = [tables[key] for key in sorted(tables, key=lambda key: order[key])]
+    for table in ordered:
         numbers = sorted(table["items"], key=natural)
         table["rows"] = [
             (unit, [_cell(number, by_item.get(number)) for number in numbers])
             for unit, by_item in table["rows"]
         ]
         table["items"] = [table["items"][n] for n in numbers]
+    return ordered
+
+
+def _cells_in_order(tables: list[dict[str, Any]]) -> list[tuple[Unit, dict[str, Any]]]:
+    """Every cell of the sheet in reading order: table by table, row by row, left to right."""
+    return [
+        (unit, cell)
+        for table in tables
+        for unit, cells in table["rows"]
+        for cell in cells
+        if cell is not None
+    ]
+
+
+@role(any_user)
+def sheet_detail(request: HttpRequest, sheet_id: int) -> HttpResponse:
+    sheet = for_user(current_user(request), SHEETS, pk=sheet_id)
+    grid = sheet_grid(sheet)
     return render(
         request,
         "web/sheet.html",
         {
             "sheet": sheet,
             "grid": grid,
-            "tables": list(tables.values()),
+            "tables": _grid_tables(sheet, grid),
+            "remaining": grid.cells - grid.scored,
             "can_score": may_score_sheet(current_user(request), sheet),
         },
     )
@@ -178,8 +197,7 @@ def cell_edit(request: HttpRequest, sheet_id: int, code: str, item: str) -> Http
     user = current_user(request)
     sheet = for_user(user, SHEETS, may=may_score_sheet, pk=sheet_id)
     unit = for_user(user, Unit, may=lambda _user, _unit: True, code=code)  # scope: columns
-    scheme = sheet.cycle.year.scheme_for(sheet.cycle.month)
-    columns = [c for c in columns_for(scheme, sheet.department.key, unit) if c.item.number == item]
+    columns = _columns(sheet, unit, item)
     if not columns:
         raise Http404
     entries = _current(sheet, unit, columns)
@@ -214,14 +232,70 @@ def cell_edit(request: HttpRequest, sheet_id: int, code: str, item: str) -> Http
             except CycleError as exc:
                 errors = str(exc).splitlines()
             else:
-                messages.success(
-                    request,
-                    _("Saved: %(unit)s, item %(item)s.") % {"unit": unit.name, "item": item},
-                )
-                return redirect(f"{reverse('sheet', args=[sheet.pk])}#u-{unit.code}")
+                then = CellThenForm(request.POST)
+                then_next = then.is_valid() and then.cleaned_data["then"] == "next"
+                return _cell_saved(request, sheet, unit, item, then_next=then_next)
         else:
             errors = [str(e) for e in formset.non_form_errors()]
     return _cell_page(request, sheet, unit, columns, formset, correction, errors)
+
+
+def _htmx(request: HttpRequest) -> bool:
+    """A request from htmx on the grid page (cell editing in place); its answer is a fragment."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _cell_saved(
+    request: HttpRequest, sheet: Sheet, unit: Unit, item: str, *, then_next: bool
+) -> HttpResponse:
+    """After a save: the grid (without JavaScript, a redirect) or, in place, the saved cell's
+    new look; with "save and next", the next cell of the sheet in reading order."""
+    message = _("Saved: %(unit)s, item %(item)s.") % {"unit": unit.name, "item": item}
+    sheet.refresh_from_db(fields=["version", "status"])  # the grid's buttons post it next
+    grid = sheet_grid(sheet)
+    cells = _cells_in_order(_grid_tables(sheet, grid))
+    here = next(
+        (i for i, (u, c) in enumerate(cells) if u.pk == unit.pk and c["number"] == item), None
+    )
+    following = (
+        cells[here + 1] if then_next and here is not None and here + 1 < len(cells) else None
+    )
+    if not _htmx(request):
+        messages.success(request, message)
+        if following is not None:
+            return redirect("cell", sheet.pk, following[0].code, following[1]["number"])
+        if then_next:
+            messages.info(request, _("That was the last cell of the sheet."))
+        return redirect(f"{reverse('sheet', args=[sheet.pk])}#u-{unit.code}")
+    saved = {
+        "message": message,
+        "unit": unit,
+        "cell": cells[here][1] if here is not None else None,
+        "grid": grid,
+    }
+    if following is None:
+        if then_next:
+            saved["message"] = f"{message} {_('That was the last cell of the sheet.')}"
+        columns = _columns(sheet, unit, item)
+        return _cell_page(request, sheet, unit, columns, None, None, [], saved=saved, done=True)
+    next_unit, next_cell = following
+    columns = _columns(sheet, next_unit, next_cell["number"])
+    entries = _current(sheet, next_unit, columns)
+    return _cell_page(
+        request,
+        sheet,
+        next_unit,
+        columns,
+        CellFormSet(columns=columns, entries=entries),
+        CorrectionForm(locked=sheet.locked),
+        [],
+        saved=saved,
+    )
+
+
+def _columns(sheet: Sheet, unit: Unit, item: str) -> list[Column]:
+    scheme = sheet.cycle.year.scheme_for(sheet.cycle.month)
+    return [c for c in columns_for(scheme, sheet.department.key, unit) if c.item.number == item]
 
 
 def _current(sheet: Sheet, unit: Unit, columns: list[Column]) -> list[Entry | None]:
@@ -240,25 +314,36 @@ def _cell_page(
     unit: Unit,
     columns: list[Column],
     formset: Any,
-    correction: CorrectionForm,
+    correction: CorrectionForm | None,
     errors: list[str],
     conflicts: list[dict[str, Any]] | None = None,
     status: int = 200,
+    *,
+    saved: dict[str, Any] | None = None,
+    done: bool = False,
 ) -> HttpResponse:
-    blocks = [
-        {
-            "column": column,
-            "label": _cell_label(column),
-            "form": form,
-            "entry": entry,
-            "confirmation": _confirmation(entry),
-        }
-        for column, form, entry in zip(columns, formset.forms, formset.entries, strict=True)
-    ]
+    blocks = (
+        []
+        if formset is None
+        else [
+            {
+                "column": column,
+                "label": _cell_label(column),
+                "form": form,
+                "entry": entry,
+                "confirmation": _confirmation(entry),
+            }
+            for column, form, entry in zip(columns, formset.forms, formset.entries, strict=True)
+        ]
+    )
+    htmx = _htmx(request)
     return render(
         request,
-        "web/cell.html",
+        "web/cell.html#editor" if htmx else "web/cell.html",
         {
+            "htmx": htmx,
+            "saved": saved,
+            "done": done,
             "sheet": sheet,
             "unit": unit,
             "item": columns[0].item,
@@ -357,6 +442,8 @@ def _sheet_action(request: HttpRequest, sheet_id: int, action: str) -> HttpRespo
         form_messages(request, form)
         return back
     version = form.cleaned_data["version"]
+    if action != "return" and not confirmed(request):
+        return _confirm_sheet_action(request, sheet, action, back["Location"])
     try:
         if action == "submit":
             sheet_submit(acting_user=user, sheet=sheet, expected_version=version)
@@ -388,6 +475,47 @@ def _sheet_action(request: HttpRequest, sheet_id: int, action: str) -> HttpRespo
         for line in str(exc).splitlines():
             messages.error(request, line)
     return back
+
+
+def _confirm_sheet_action(
+    request: HttpRequest, sheet: Sheet, action: str, back: str
+) -> HttpResponse:
+    """The consequence of submitting, marking the rest clean or accepting, in words."""
+    names = {"department": sheet.department.name, "month": sheet.cycle.month}
+    if action == "submit":
+        return confirm_page(
+            request,
+            title=_("Submit the sheet of %(department)s, month %(month)s?") % names,
+            consequence=_(
+                "Once submitted, the sheet is read-only for the department; only the office "
+                "can accept it or return it for changes."
+            ),
+            button=_("Yes, submit to the office"),
+            back=back,
+        )
+    if action == "clean":
+        grid = sheet_grid(sheet)
+        return confirm_page(
+            request,
+            title=_("Record the remaining cells as scored, nothing found?"),
+            consequence=_(
+                "%(n)s cells not scored yet will be recorded as scored, nothing found: those "
+                "units lose no points on them this month."
+            )
+            % {"n": grid.cells - grid.scored},
+            button=_("Yes, record them as nothing found"),
+            back=back,
+        )
+    return confirm_page(
+        request,
+        title=_("Accept the sheet of %(department)s, month %(month)s?") % names,
+        consequence=_(
+            "Once accepted, the sheet is locked and its scores count in the monthly ranking; "
+            "any later change is a correction recorded with its reason."
+        ),
+        button=_("Yes, accept and lock"),
+        back=back,
+    )
 
 
 @role(any_user)

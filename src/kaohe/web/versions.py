@@ -7,11 +7,12 @@ import yaml
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kaohe.engine import InputError
+from kaohe.engine.errors import say
 from kaohe.excel.rubric import import_rubrics
 from kaohe.people.models import Unit
 from kaohe.years.finality import YearFinal, year_is_final
@@ -72,10 +73,10 @@ def version_list(request: HttpRequest, year: int) -> HttpResponse:
                 form.add_error("upload", _("The file is not UTF-8 text."))
             except InputError as exc:
                 for error in exc.errors:
-                    form.add_error(None, error)
+                    form.add_error(None, say(error, get_language()))
             except (YearError, YearFinal) as exc:
                 for error in getattr(exc, "errors", [str(exc)]):
-                    form.add_error(None, error)
+                    form.add_error(None, say(error, get_language()))
             else:
                 for warning in warnings:
                     messages.warning(request, warning)

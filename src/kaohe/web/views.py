@@ -8,9 +8,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kaohe.engine import InputError, load_scheme
+from kaohe.engine.errors import say
 from kaohe.engine.loader import read_scheme_text
 from kaohe.engine.scheme import Item
 from kaohe.excel.rubric import export_rubrics, import_rubrics
@@ -95,7 +97,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
                 form.add_error("upload", _("The file is not UTF-8 text."))
             except InputError as exc:
                 for error in exc.errors:
-                    form.add_error(None, error)
+                    form.add_error(None, say(error, get_language()))
     return render(request, "web/years.html", {"years": Year.objects.all(), "form": form})
 
 
@@ -106,7 +108,7 @@ def _create_year(
         year = year_create(acting_user=current_user(request), scheme_text=text, source=source)
     except YearError as exc:
         for error in exc.errors:
-            form.add_error(None, error)
+            form.add_error(None, say(error, get_language()))
         return render(request, "web/years.html", {"years": Year.objects.all(), "form": form})
     messages.success(request, _("The year %(year)s is set up.") % {"year": year.year})
     return redirect("year", year=year.year)

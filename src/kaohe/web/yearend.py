@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from kaohe.yearend.services import (
 from kaohe.years.models import Year
 
 from .access import any_user, current_user, for_user, may_read_unit, require, role
+from .confirm import confirm_page, confirmed
 from .forms_yearend import (
     AchievementForm,
     ActionForm,
@@ -228,6 +230,8 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail_page(request, declaration, {action: form}, status=400)
     data = form.cleaned_data
+    if action == "decide" and data["decision"] == "accept" and not confirmed(request):
+        return _confirm_accept(request, declaration)
     try:
         if action == "evidence":
             evidence_add(acting_user=user, declaration=declaration, uploads=data["evidence"])
@@ -250,6 +254,25 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail_page(request, declaration, {action: form}, status=400)
     messages.success(request, _("Saved."))
     return redirect("declaration", pk=pk)
+
+
+def _confirm_accept(request: HttpRequest, declaration: Declaration) -> HttpResponse:
+    """What accepting does; a declaration with no evidence file says so first."""
+    consequence = _(
+        "Once accepted, the declaration counts in %(unit)s's year-end score; the unit can no "
+        "longer withdraw it."
+    ) % {"unit": declaration.unit.name}
+    if declaration.declared and not declaration.evidence.exists():
+        consequence = "{} {}".format(
+            _("Warning: this declaration has no evidence file."), consequence
+        )
+    return confirm_page(
+        request,
+        title=_("Accept declaration #%(pk)s?") % {"pk": declaration.pk},
+        consequence=consequence,
+        button=_("Yes, accept"),
+        back=reverse("declaration", args=[declaration.pk]),
+    )
 
 
 def _conflict(request: HttpRequest, current: Declaration, form: forms.Form) -> HttpResponse:

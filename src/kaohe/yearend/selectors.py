@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kaohe.engine import Facts, YearResult, compute_year
 from kaohe.engine.scheme import Scheme
 from kaohe.engine.serialize import result_to_data
@@ -225,11 +227,60 @@ def pending_confirmations(user: User) -> Pending:
 
 @dataclass(frozen=True)
 class Change:
+    """One figure of one unit that differs: ``field`` is the machine name ("total", "rank",
+    "vetoed", "advanced" or "escalation <action> <month>"); the ``label``, ``before_text``,
+    ``after_text`` and ``movement`` properties are what a page shows."""
+
     unit: str
     name: str
     field: str
     before: Any
     after: Any
+
+    @property
+    def label(self) -> str:
+        if self.field.startswith("escalation "):
+            _word, action, month = self.field.split(" ")
+            if action == "talk":
+                return _("Escalation: talk (month %(month)s)") % {"month": month}
+            return _("Escalation: written report (month %(month)s)") % {"month": month}
+        labels = {
+            "total": _("Annual total"),
+            "rank": _("Annual rank"),
+            "vetoed": _("Vetoed"),
+            "advanced": _("Recommended as advanced"),
+        }
+        return str(labels.get(self.field, self.field))
+
+    def _text(self, value: Any) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if self.field == "total":
+            return f"{Decimal(value):.2f}"
+        return str(value)
+
+    @property
+    def before_text(self) -> str:
+        return self._text(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return self._text(self.after)
+
+    @property
+    def movement(self) -> str:
+        """A rank's move: ↑ up (a smaller number), ↓ down; a total's difference, signed."""
+        if self.before is None or self.after is None or isinstance(self.before, bool):
+            return ""
+        if self.field == "rank":
+            places = int(self.before) - int(self.after)
+            return f"↑{places}" if places > 0 else f"↓{-places}" if places < 0 else ""
+        if self.field == "total":
+            difference = Decimal(self.after) - Decimal(self.before)
+            return f"{difference:+.2f}" if difference else ""
+        return ""
 
 
 def what_if(year: Year, declaration: Declaration) -> list[Change]:
@@ -299,10 +350,10 @@ def recompute_differences(year: Year) -> list[str]:
     """Rebuild the published figures from the stored facts and list every difference."""
     closing = Closing.objects.filter(year=year).first()
     if closing is None or closing.results is None:
-        return [f"{year.year}: nothing has been computed or published"]
+        return [_("%(year)s: nothing has been computed or published") % {"year": year.year}]
     problems: list[str] = []
     if figures_sha(closing.results) != closing.results_sha256:
-        problems.append("the stored figures do not match their recorded SHA-256")
+        problems.append(_("the stored figures do not match their recorded SHA-256"))
     fresh = published_figures(year_end_result(year))
     _compare("", closing.results, fresh, problems)
     return problems
@@ -316,7 +367,10 @@ def _compare(path: str, old: Any, new: Any, problems: list[str]) -> None:
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
             _compare(f"{path}[{i}]", a, b, problems)
     elif old != new:
-        problems.append(f"{path}: published {old!r}, recomputed {new!r}")
+        problems.append(
+            _("%(path)s: published %(old)r, recomputed %(new)r")
+            % {"path": path, "old": old, "new": new}
+        )
 
 
 def figures_sha(figures: dict[str, Any]) -> str:

@@ -308,6 +308,15 @@ def declaration_decide(
         raise YearEndError(_("This declaration is already decided."))
     if not accept and not reason.strip():
         raise YearEndError(_("Give the reason for rejecting it; the unit will see it."))
+    # a unit's declaration accepted with no evidence file: allowed, but never silently
+    unproven = accept and declaration.declared and not declaration.evidence.exists()
+    if unproven and not reason.strip():
+        raise YearEndError(
+            _(
+                "This declaration has no evidence file: give the reason for accepting it "
+                "without evidence; it is recorded."
+            )
+        )
     before = _state(declaration)
     declaration.status = Declaration.Status.ACCEPTED if accept else Declaration.Status.REJECTED
     declaration.decision_reason = reason.strip()
@@ -321,7 +330,9 @@ def declaration_decide(
         action="declaration.decide",
         obj=declaration,
         before=before,
-        after=_state(declaration) | ({"confirmation": "pending"} if waits else {}),
+        after=_state(declaration)
+        | ({"confirmation": "pending"} if waits else {})
+        | ({"without_evidence": True} if unproven else {}),
         reason=reason,
     )
     return declaration

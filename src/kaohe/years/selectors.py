@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
+
 from kaohe.engine import InputError
+from kaohe.engine.errors import say
 from kaohe.engine.scheme import Item
 from kaohe.engine.versions import FigureChange, ItemChange, figure_changes, scheme_changes
 
@@ -43,12 +46,12 @@ def version_diff(year: Year, version: SchemeVersion) -> VersionDiff:
     try:
         before = year_result(year, amendments=amendments)
     except InputError as exc:
-        diff.errors = exc.errors
+        diff.errors = [say(e, get_language()) for e in exc.errors]
         return diff
     try:
         after = year_result(year, amendments=[*amendments, draft])
     except InputError as exc:
-        diff.errors = exc.errors
+        diff.errors = [say(e, get_language()) for e in exc.errors]
         return diff
     diff.months = sorted(after.monthly)
     diff.figures = figure_changes(before, after)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from kaohe.jobs.commandline import draw
 from kaohe.jobs.models import Job
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["queue"]:
             job = job_enqueue(kind=Job.Kind.REMINDERS, acting_user=None)
-            self.stdout.write(f"queued as job {job.pk}")
+            self.stdout.write(_("queued as job %(id)s") % {"id": job.pk})
             return
         ECHO.append(draw)
         try:
