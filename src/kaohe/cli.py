@@ -795,6 +795,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=t("默认:var/audit-anchors.txt", "default: var/audit-anchors.txt"),
     )
     anchor.set_defaults(func=cmd_audit_anchor)
+
+    from .backup.commandline import add_commands as add_backup_commands
+
+    add_backup_commands(commands, _django, t)  # `kaohe backup -o FILE`, `kaohe restore FILE`
     return parser
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
 
 from .chain import GENESIS, KEYED, PLAIN, head_mac
@@ -118,22 +118,22 @@ def _broken(checked: int, at: int | None, en: str, zh: str, **kw: Any) -> ChainR
     return ChainReport(checked, at, en, zh, **kw)
 
 
-def verify_chain(anchors: Iterable[Anchor] = ()) -> ChainReport:
+def verify_chain(anchors: Iterable[Anchor] = (), *, using: str = DEFAULT_DB_ALIAS) -> ChainReport:
     """Recompute every hash in order and compare the tail with the head; name the first record
     whose hash or link is wrong, a deleted tail, or an anchor the chain no longer extends.
     The head is locked while reading, so concurrent writers cannot make the tail look moved."""
     wanted = {a.count: a for a in anchors}
     given = len(wanted)
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        report = _walk(head, wanted)
+    with transaction.atomic(using=using):
+        head = AuditHead.objects.using(using).select_for_update().filter(pk=1).first()
+        report = _walk(head, wanted, using)
     return replace(report, anchors=given) if report.ok else report
 
 
-def _walk(head: AuditHead | None, wanted: dict[int, Anchor]) -> ChainReport:
+def _walk(head: AuditHead | None, wanted: dict[int, Anchor], using: str) -> ChainReport:
     legacy_last_id = head.legacy_last_id if head else 0
     previous, checked, last_id = GENESIS, 0, None
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+    for event in AuditEvent.objects.using(using).order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != previous:
             return _broken(
                 checked,
