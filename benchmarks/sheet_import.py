@@ -34,7 +34,9 @@ def main(units: int) -> None:
     office = User.objects.create_user("office", is_office=True)
     source, text = read_scheme_text("district-2014")
     year = year_create(acting_user=office, scheme_text=text, source=source)
-    Unit.objects.bulk_create([Unit(code=f"S{i:05d}", name=f"街道{i}", category="street") for i in range(units)])
+    Unit.objects.bulk_create(
+        [Unit(code=f"S{i:05d}", name=f"街道{i}", category="street") for i in range(units)]
+    )
     cycle = cycle_open(acting_user=office, year=year, month=1)
     sheet = cycle.sheets.get(department__key="cadre")
     assessor = User.objects.create_user("cadre", department=Department.objects.get(key="cadre"))
@@ -51,11 +53,15 @@ def main(units: int) -> None:
     book.save(out)
     filled = time.perf_counter()
     rows = ws.max_row - 2
-    changed = import_sheet(acting_user=assessor, sheet=sheet, content=out.getvalue(), name="bench.xlsx")
+    changed = import_sheet(
+        acting_user=assessor, sheet=sheet, content=out.getvalue(), name="bench.xlsx"
+    )
     imported = time.perf_counter()
-    print(f"{units} units, {rows} rows: export {exported - started:.2f} s, "
-          f"import (parse, check every row, save {changed} cells in one transaction) "
-          f"{imported - filled:.2f} s")
+    print(
+        f"{units} units, {rows} rows: export {exported - started:.2f} s, "
+        f"import (parse, check every row, save {changed} cells in one transaction) "
+        f"{imported - filled:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -159,6 +159,8 @@ AUTHENTICATION_BACKENDS = [
 # Background work (kaohe.jobs) through Django's tasks framework, queued in the database: the
 # embedded default needs no other server (`kaohe run` runs a worker beside the web server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+KAOHE_JOBS_INLINE = False  # the tests run jobs where they are queued (tests/web/conftest.py)
+KAOHE_NOTICE_PDF_AT_PUBLISH = True  # publishing queues the notice's PDF (tests: where asked)
 AXES_FAILURE_LIMIT = envint("KAOHE_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 # Lock the (username, address) pair, not each alone: failures under many usernames from one
@@ -190,6 +192,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # whitenoise serves the finders and this root. Settings create no folder and no file: only
 # `kaohe run` and `kaohe manage migrate` do (kaohe.cli), so a command run elsewhere leaves nothing.
+NOTICE_ROOT = VAR_DIR / "notices"  # each published notice as PDF, rendered once (web/notice_files)
 EVIDENCE_ROOT = Path(os.environ.get("KAOHE_EVIDENCE_DIR", VAR_DIR / "evidence"))  # not static
 EVIDENCE_MAX_BYTES = envint("KAOHE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)  # one file
 EVIDENCE_QUOTA_BYTES = envint("KAOHE_EVIDENCE_QUOTA_BYTES", 200 * 1024 * 1024)  # unit, year

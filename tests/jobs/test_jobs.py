@@ -4,6 +4,7 @@ worker, their progress on a page and on the command line."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +18,14 @@ from kaohe.yearend.models import Closing
 from tests.web.closing_helpers import make_ready
 
 from .conftest import CAST, World
+
+# these tests queue jobs for the worker, as production does (the other tests run them inline)
+pytestmark = pytest.mark.usefixtures("queued_jobs")
+
+
+@pytest.fixture
+def queued_jobs(settings: object) -> None:
+    settings.KAOHE_JOBS_INLINE = False  # type: ignore[attr-defined]
 
 
 def run_worker() -> None:
@@ -104,3 +113,67 @@ def test_remind_runs_as_a_recorded_job_or_queues_one(
     assert "reminder" in capsys.readouterr().out
     call_command("remind", "--queue")
     assert Job.objects.filter(status=Job.Status.QUEUED).count() == 1
+
+
+def test_the_results_page_queues_the_aggregation_and_follows_it(committed_world: World) -> None:
+    world = committed_world
+    make_ready(world)
+    office = world.client("office")
+    url = reverse("results", args=[2014])
+    response = office.post(url, {"action": "compute", "version": "0"})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("job", args=[job.pk])
+    assert job.params == {"version": 0} and job.status == Job.Status.QUEUED
+    page = office.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' in page
+    run_worker()
+    assert Closing.objects.get(year=world.year).stage == Closing.Stage.COMPUTED
+    page = office.get(response["Location"]).content.decode()
+    assert 'aria-valuenow="100"' in page and url in page
+
+
+def test_a_refused_aggregation_queues_nothing(committed_world: World) -> None:
+    # not ready (no month accepted): refused on the page at once, no job left waiting
+    office = committed_world.client("office")
+    response = office.post(reverse("results", args=[2014]), {"action": "compute", "version": "0"})
+    assert response.status_code == 302 and response["Location"] == reverse("results", args=[2014])
+    assert not Job.objects.exists()
+
+
+def test_a_change_between_queueing_and_running_fails_the_job_as_a_conflict(
+    committed_world: World,
+) -> None:
+    world = committed_world
+    make_ready(world)
+    office = world.client("office")
+    office.post(reverse("results", args=[2014]), {"action": "compute", "version": "0"})
+    Closing.objects.filter(year=world.year).update(version=5)  # another office action meanwhile
+    run_worker()
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED and job.error
+    assert Closing.objects.get(year=world.year).stage != Closing.Stage.COMPUTED
+
+
+def test_publishing_queues_the_notice_pdf_which_readers_are_then_served(
+    committed_world: World, settings: object, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from kaohe.web.notice_files import pdf_path
+    from tests.web.closing_helpers import publish
+
+    settings.KAOHE_NOTICE_PDF_AT_PUBLISH = True  # type: ignore[attr-defined]
+    settings.NOTICE_ROOT = tmp_path / "notices"  # type: ignore[attr-defined]
+    make_ready(committed_world)
+    closing = publish(committed_world, dt.date(2026, 11, 20))
+    job = Job.objects.get(kind=Job.Kind.NOTICE_PDF)
+    assert job.status == Job.Status.QUEUED and not pdf_path(closing, "notice").exists()
+    run_worker()
+    job.refresh_from_db()
+    path = pdf_path(closing, "notice")
+    assert job.status == Job.Status.DONE and path.read_bytes().startswith(b"%PDF")
+    assert pdf_path(closing, "use").read_bytes().startswith(b"%PDF")
+    response = committed_world.client("anonymous").get(reverse("notice-pdf", args=[2014]))
+    assert b"".join(response.streaming_content if response.streaming else [response.content]) == (
+        path.read_bytes()
+    )  # served from the kept file, not rendered again

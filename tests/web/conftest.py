@@ -44,7 +44,12 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
 
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hasher() -> Iterator[None]:
-    with override_settings(PASSWORD_HASHERS=[f"{__name__}.FastArgon2PasswordHasher"]):
+    # and background jobs run where they are queued, so a page's action is done when it answers
+    with override_settings(
+        PASSWORD_HASHERS=[f"{__name__}.FastArgon2PasswordHasher"],
+        KAOHE_JOBS_INLINE=True,
+        KAOHE_NOTICE_PDF_AT_PUBLISH=False,  # a PDF per publication would slow every test
+    ):
         yield
 
 

@@ -13,6 +13,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         RESULTS = "results", _("Aggregate the year's results")
         REMINDERS = "reminders", _("Send reminders")
+        NOTICE_PDF = "notice_pdf", _("Prepare the notice as PDF")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -26,6 +27,7 @@ class Job(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=1)
     message = models.CharField(_("progress"), max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)  # e.g. the version the office saw
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"

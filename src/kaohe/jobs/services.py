@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,7 +56,8 @@ def _results(job: Job, progress: Progress) -> str:
     if job.year is None or job.created_by is None:
         raise ValueError("a results job needs its year and the office user who asked")
     progress.start(2, _("Computing every unit's year…"))
-    closing = closing_compute(acting_user=job.created_by, year=job.year)
+    version = job.params.get("version")  # what the office saw; a change since is a conflict
+    closing = closing_compute(acting_user=job.created_by, year=job.year, expected_version=version)
     progress.step(_("Figures kept for review."))
     count = len(closing.results.get("units", {})) if isinstance(closing.results, dict) else 0
     return _("%(n)s units aggregated.") % {"n": count}
@@ -69,20 +71,48 @@ def _reminders(job: Job, progress: Progress) -> str:
     return _("%(n)s reminder(s) sent.") % {"n": sent}
 
 
+def _notice_pdf(job: Job, progress: Progress) -> str:
+    from kaohe.web.notice_files import TEMPLATES, build_pdf
+    from kaohe.yearend.models import Closing
+
+    if job.year is None:
+        raise ValueError("a notice job needs its year")
+    closing = Closing.objects.select_related("year").get(year=job.year)
+    progress.start(len(TEMPLATES), _("Rendering the notice…"))
+    size = 0
+    for document in TEMPLATES:
+        size += build_pdf(closing, document).stat().st_size
+        progress.step(_("Rendering the results-use lists…"))
+    return _("The notice and the results-use lists are ready (%(size)s KB).") % {
+        "size": size // 1024
+    }
+
+
 RUNNERS: dict[str, Callable[[Job, Progress], str]] = {
+    Job.Kind.NOTICE_PDF: _notice_pdf,
     Job.Kind.RESULTS: _results,
     Job.Kind.REMINDERS: _reminders,
 }
 
 
-def job_enqueue(*, kind: str, acting_user: User | None, year: Year | None = None) -> Job:
-    """A job row and its task, queued together: the task runs after the row is committed."""
+def job_enqueue(
+    *,
+    kind: str,
+    acting_user: User | None,
+    year: Year | None = None,
+    params: dict[str, object] | None = None,
+) -> Job:
+    """A job row and its task, committed together (the worker sees both or neither). With
+    ``KAOHE_JOBS_INLINE`` (the tests) the job runs here and now instead."""
     from .tasks import run_job
 
     if kind not in RUNNERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = Job.objects.create(kind=kind, year=year, created_by=acting_user)
-    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, year=year, created_by=acting_user, params=params or {})
+        if settings.KAOHE_JOBS_INLINE:
+            return job_run(job.pk)
+        run_job.enqueue(job.pk)
     return job
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+import hashlib
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from kaohe.engine import Facts, Scheme, YearResult, compute_year
 from kaohe.people.models import Department, Unit, User
-from kaohe.years.models import Target, Year
+from kaohe.years.models import SchemeVersion, Target, Year
 
 from .models import Confirmation, Cycle, DepartmentHead, Entry, Sheet
 from .scope import Column, columns_for, units_in_scope
@@ -65,22 +69,96 @@ class SheetGrid:
 
 
 def sheet_grid(sheet: Sheet, as_of: datetime | None = None) -> SheetGrid:
-    """Every cell of a sheet with its current entry; a fixed number of queries."""
+    """Every cell of a sheet with its current entry; a fixed number of queries. An accepted
+    sheet's grid (as it stands now) is cached under its inputs' digest (``grid_key``)."""
+    if as_of is None and sheet.status == Sheet.Status.ACCEPTED:
+        key = grid_key(sheet)
+        with _lock:
+            rows = _grids.get(key)
+            if rows is not None:
+                _grids.move_to_end(key)
+                return SheetGrid(sheet, rows)
+        grid = _sheet_grid(sheet, None)
+        with _lock:
+            _grids[key] = grid.rows
+            while len(_grids) > GRID_CACHE_SIZE:
+                _grids.popitem(last=False)
+        return grid
+    return _sheet_grid(sheet, as_of)
+
+
+def grid_key(sheet: Sheet) -> tuple[Any, ...]:
+    """What an accepted sheet's grid is made of: the sheet's state and version (bumped by
+    every change to it), its entries (a ledger: count, ids, supersessions), their second
+    confirmations, the units in the year and their memberships, the year's schemes, and the
+    people who entered the cells."""
+    year = sheet.cycle.year
+    entries = Entry.objects.filter(sheet=sheet).aggregate(
+        n=Count("id"),
+        ids=Sum("id"),
+        top=Max("id"),
+        first=Min("created_at"),
+        last=Max("created_at"),
+        gone=Count("superseded_at"),
+        gone_last=Max("superseded_at"),
+    )
+    return (
+        sheet.pk,
+        _digest(
+            [
+                (sheet.version, sheet.status, sheet.decided_at, sheet.department_id),
+                sorted(entries.items()),
+                list(
+                    Confirmation.objects.filter(entry__sheet=sheet)
+                    .order_by("pk")
+                    .values_list("pk", "status", "decided_at")
+                ),
+                (year.pk, year.version, year.scheme_sha256),
+                list(
+                    SchemeVersion.objects.filter(year=year)
+                    .order_by("pk")
+                    .values_list("pk", "status", "sha256", "from_month")
+                ),
+                *_shared_rows(),
+            ]
+        ),
+    )
+
+
+def _shared_rows() -> list[Any]:
+    """Units, memberships, departments and people: rows every year's figures read."""
+    return [
+        list(
+            Unit.objects.order_by("pk").values_list(
+                "pk", "code", "name", "category", "kind", "secretary", "leaders", "active"
+            )
+        ),
+        list(Unit.member_of.through.objects.order_by("pk").values_list("unit_id", "department_id")),
+        list(Department.objects.order_by("pk").values_list("pk", "key")),
+        list(User.objects.order_by("pk").values_list("pk", "username", "display_name")),
+    ]
+
+
+def _sheet_grid(sheet: Sheet, as_of: datetime | None) -> SheetGrid:
     year = sheet.cycle.year
     scheme = year.scheme_for(sheet.cycle.month)
     units = units_in_scope(scheme, sheet.department_id, year_units(year), memberships())
-    entries = {
-        (e.unit_id, e.item, e.sub_item): e
-        for e in current_entries(as_of)
-        .filter(sheet=sheet)
-        .select_related("created_by", "confirmation")
-    }
+    found = list(current_entries(as_of).filter(sheet=sheet).select_related("confirmation"))
+    # the few people who entered them, once each (not one User instance per entry)
+    people = User.objects.in_bulk({e.created_by_id for e in found})
+    entries = {}
+    for e in found:
+        e.created_by = people[e.created_by_id]
+        entries[(e.unit_id, e.item, e.sub_item)] = e
     rows = []
+    by_kind: dict[
+        tuple[str, str], list[Column]
+    ] = {}  # a unit's columns follow its category and kind
     for unit in units:
-        cells = [
-            (column, entries.get((unit.pk, *column.key)))
-            for column in columns_for(scheme, sheet.department.key, unit)
-        ]
+        kind = (unit.category, unit.kind)
+        if kind not in by_kind:
+            by_kind[kind] = columns_for(scheme, sheet.department.key, unit)
+        cells = [(column, entries.get((unit.pk, *column.key))) for column in by_kind[kind]]
         if cells:
             rows.append((unit, cells))
     return SheetGrid(sheet, rows)
@@ -97,26 +175,28 @@ def year_facts(year: Year, as_of: datetime | None = None) -> Facts:
     )
     if as_of is not None:  # accepted is final, so "accepted by then" is decided_at ≤ as_of
         accepted = accepted.filter(sheet__decided_at__lte=as_of)
-    entries = accepted.select_related(
-        "sheet__cycle", "sheet__department", "unit", "created_by", "confirmation"
-    ).order_by("id")
+    # plain tuples, not model instances: a year holds ~17,000 entries, ~1,500 with findings
+    names = {
+        pk: display or username
+        for pk, username, display in User.objects.values_list("pk", "username", "display_name")
+    }
     findings = []
-    for e in counting(list(entries), as_of):
-        if not e.has_findings:
+    for row in counting_rows(list(accepted.values_list(*_ROW)), as_of):
+        if not _has_findings(row[_VALUES]):
             continue
         findings.append(
             {
-                "id": f"E{e.pk}",
-                "month": e.sheet.cycle.month,
-                "unit": e.unit.code,
-                "item": e.item,
-                "sub_item": e.sub_item or None,
-                "department": e.sheet.department.key,
-                **e.values,
-                "reason": e.reason,
-                "evidence": e.evidence,
-                "by": str(e.created_by),
-                "at": timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                "id": f"E{row[0]}",
+                "month": row[1],
+                "unit": row[2],
+                "item": row[3],
+                "sub_item": row[4] or None,
+                "department": row[5],
+                **row[_VALUES],
+                "reason": row[7],
+                "evidence": row[8],
+                "by": names[row[9]],
+                "at": timezone.localtime(row[10]).strftime("%Y-%m-%d %H:%M"),
             }
         )
     return Facts.model_validate(
@@ -144,6 +224,63 @@ def year_facts(year: Year, as_of: datetime | None = None) -> Facts:
             "findings": findings,
         }
     )
+
+
+# what year_facts reads of an entry, in this order
+_ROW = (
+    "pk",
+    "sheet__cycle__month",
+    "unit__code",
+    "item",
+    "sub_item",
+    "sheet__department__key",
+    "values",
+    "reason",
+    "evidence",
+    "created_by_id",
+    "created_at",
+    "replaces_id",
+    "confirmation__status",
+    "confirmation__decided_at",
+)
+_VALUES, _REPLACES, _STATUS, _DECIDED = 6, 11, 12, 13
+
+
+def _has_findings(values: dict[str, Any]) -> bool:
+    """``Entry.has_findings`` for a row's values."""
+    return any(v not in (None, 0, "0", False, {}) for v in values.values()) or (
+        values.get("met") is False
+    )
+
+
+def _row_waits(row: tuple[Any, ...], as_of: datetime | None) -> bool:
+    """``_waits`` for a row: a second confirmation exists and is not effective (then)."""
+    if row[_STATUS] is None:
+        return False
+    decided = row[_DECIDED]
+    effective = (
+        row[_STATUS] == Confirmation.Status.CONFIRMED
+        and decided is not None
+        and (as_of is None or decided <= as_of)
+    )
+    return not effective
+
+
+def counting_rows(rows: list[tuple[Any, ...]], as_of: datetime | None = None) -> list[Any]:
+    """``counting`` for ``_ROW`` tuples: a waiting entry counts as the one it replaced."""
+    result: list[tuple[Any, ...]] = []
+    waiting: list[tuple[Any, ...]] = []
+    for row in rows:
+        (waiting if _row_waits(row, as_of) else result).append(row)
+    while waiting:
+        ids = [r[_REPLACES] for r in waiting if r[_REPLACES] is not None]
+        if not ids:
+            break
+        earlier = Entry.objects.filter(pk__in=ids).values_list(*_ROW)
+        waiting = []
+        for row in earlier:
+            (waiting if _row_waits(row, as_of) else result).append(row)
+    return sorted(result, key=lambda r: r[0])
 
 
 def _waits(entry: Entry, as_of: datetime | None) -> bool:
@@ -256,6 +393,137 @@ def year_result(
     amendments: Sequence[Scheme] | None = None,
 ) -> YearResult:
     """The engine's result for the year's open months (or ``months``) from stored facts,
-    each month with its scheme version (the year's confirmed ones, or ``amendments``)."""
+    each month with its scheme version (the year's confirmed ones, or ``amendments``).
+    The current result (no ``as_of``, the confirmed versions) is cached under its inputs'
+    key (``inputs_key``): any change to them makes a new key, so a stale result is never
+    served."""
+    if as_of is None and amendments is None:
+        part = ("year_result", tuple(months) if months is not None else None)
+        return cached(
+            year,
+            part,
+            lambda: compute_year(
+                year.base_scheme, year_facts(year), months, amendments=year.amendments()
+            ),
+        )
     chosen = year.amendments() if amendments is None else amendments
     return compute_year(year.base_scheme, year_facts(year, as_of), months, amendments=chosen)
+
+
+# --- the results cache --------------------------------------------------------------------
+#
+# Computing a year takes ~2 s on the demo (17,000 entries turned into model instances); pages
+# ask for it on every request. The result is kept per process under a key that is a digest
+# of every input the engine reads, taken with a dozen small aggregate queries: per accepted
+# month, each accepted sheet's entries (count, id sum and max, first/last entered, superseded
+# count and last superseded — entries are a ledger: a correction adds a row and stamps
+# ``superseded_at`` on the old one, nothing is updated in place or deleted); every sheet's
+# state; the cells' second confirmations; units, memberships, departments, targets, users
+# (their names sign findings); the year's scheme and its versions. Any write that changes
+# what the engine sees changes the key. Writes through the ORM in this process also empty
+# the cache at once (signals below), so even an id reused after a rolled-back transaction
+# cannot bring an old result back.
+
+CACHE_SIZE = 16
+GRID_CACHE_SIZE = 128  # an accepted sheet's grid: a few hundred cells
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_grids: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _digest(rows: Iterable[Any]) -> str:
+    return hashlib.blake2b(repr(list(rows)).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def inputs_key(year: Year) -> tuple[Any, ...]:
+    """The digest of everything ``year_facts`` and the year's schemes hold, one digest per
+    month (that month's sheets and accepted entries) and one for the rest."""
+    sheets: dict[int, list[Any]] = defaultdict(list)
+    month_of: dict[int, int] = {}
+    accepted = []
+    for row in (
+        Sheet.objects.filter(cycle__year=year)
+        .order_by("pk")
+        .values_list("cycle__month", "pk", "department_id", "status", "decided_at")
+    ):
+        sheets[row[0]].append(row[1:])
+        month_of[row[1]] = row[0]
+        if row[3] == Sheet.Status.ACCEPTED:
+            accepted.append(row[1])
+    for row in (
+        Entry.objects.filter(sheet_id__in=accepted)
+        .values_list("sheet_id")
+        .annotate(
+            n=Count("id"),
+            ids=Sum("id"),
+            top=Max("id"),
+            first=Min("created_at"),
+            last=Max("created_at"),
+            gone=Count("superseded_at"),
+            gone_last=Max("superseded_at"),
+        )
+        .order_by("sheet_id")
+    ):
+        sheets[month_of[row[0]]].append(row)
+    months = tuple((m, _digest(rows)) for m, rows in sorted(sheets.items()))
+    rest = _digest(
+        [
+            (year.pk, year.year, year.version, year.scheme_sha256),
+            list(
+                SchemeVersion.objects.filter(year=year)
+                .order_by("pk")
+                .values_list("pk", "number", "status", "sha256")
+            ),
+            list(Cycle.objects.filter(year=year).order_by("month").values_list("pk", "month")),
+            list(
+                Confirmation.objects.filter(entry__sheet__cycle__year=year)
+                .order_by("pk")
+                .values_list("pk", "entry_id", "status", "decided_at")
+            ),
+            list(
+                Target.objects.filter(year=year)
+                .order_by("pk")
+                .values_list("pk", "unit_id", "item", "target", "updated_at")
+            ),
+            *_shared_rows(),
+        ]
+    )
+    return (year.pk, rest, months)
+
+
+def cached[T](
+    year: Year,
+    part: tuple[Any, ...],
+    build: Callable[[], T],
+    extra: Callable[[], Any] | None = None,
+) -> T:
+    """``build()``'s value for ``year``'s current inputs (and ``extra()``'s digest, for
+    inputs beyond the monthly ones), computed once per key and process."""
+    key = (part, inputs_key(year), _digest([extra()]) if extra is not None else None)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]  # type: ignore[no-any-return]
+    value = build()
+    with _lock:
+        _cache[key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def cache_clear(**_: Any) -> None:
+    """Forget every cached result (a signal receiver, and for tests)."""
+    with _lock:
+        _cache.clear()
+        _grids.clear()
+
+
+def watch(models: Iterable[type[Any]]) -> None:
+    """Empty the cache whenever one of ``models`` is saved or deleted in this process."""
+    for model in models:
+        post_save.connect(cache_clear, sender=model, weak=False)
+        post_delete.connect(cache_clear, sender=model, weak=False)
+
+
+watch([Entry, Sheet, Cycle, Confirmation, Unit, Department, Target, User, Year, SchemeVersion])

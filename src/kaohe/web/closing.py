@@ -8,20 +8,21 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from kaohe.jobs.models import Job
+from kaohe.jobs.services import job_enqueue
 from kaohe.people.models import User
-from kaohe.yearend.exports import results_pdf, use_workbook
+from kaohe.yearend.exports import use_workbook
 from kaohe.yearend.models import Closing, Objection
 from kaohe.yearend.selectors import closing_read, published_changes, readiness
 from kaohe.yearend.services import (
     ClosingConflict,
     YearEndError,
-    closing_compute,
+    closing_compute_check,
     closing_finalize,
     closing_publish,
     closing_reopen,
@@ -36,9 +37,11 @@ from kaohe.years.finality import YearFinal
 from kaohe.years.models import Year
 
 from .access import any_user, current_user, require, role, sees_everything
+from .charts import totals_distribution
 from .confirm import confirm_page, confirmed
 from .downloads import PDF, file_response
 from .forms_closing import ObjectionForm, ResultsForm
+from .notice_files import pdf_bytes
 
 PUBLIC_STAGES = (Closing.Stage.PUBLISHED, Closing.Stage.FINAL)
 
@@ -110,12 +113,26 @@ def _readiness_panel(year: Year) -> list[tuple[str, str | None]]:
     return list(zip(problems, links, strict=True))
 
 
+def _compute(request: HttpRequest, user: User, year: Year, version: int | None) -> HttpResponse:
+    """Aggregating the year runs as a background job: refused at once when it would be, then
+    queued; the page follows its progress (or, when it ran at once, says how it ended)."""
+    closing_compute_check(acting_user=user, year=year, expected_version=version)
+    job = job_enqueue(
+        kind=Job.Kind.RESULTS, acting_user=user, year=year, params={"version": version}
+    )
+    if job.status == Job.Status.QUEUED:
+        return redirect("job", pk=job.pk)
+    if job.status == Job.Status.FAILED:
+        messages.error(request, job.error)
+    else:
+        messages.success(request, job.message)
+    return redirect("results", year=year.year)
+
+
 def _run(form: ResultsForm, user: User, year: Year) -> None:
     data = form.cleaned_data
     action, version = data["action"], data["version"]
-    if action == "compute":
-        closing_compute(acting_user=user, year=year, expected_version=version)
-    elif action == "submit":
+    if action == "submit":
         closing_submit(acting_user=user, year=year, expected_version=version)
     elif action in ("approve", "return"):
         closing_review(
@@ -192,6 +209,8 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             if action in _CONFIRM and may and not confirmed(request):
                 return _confirm_results(request, the_year, action)
             try:
+                if action == "compute":
+                    return _compute(request, user, the_year, form.cleaned_data["version"])
                 _run(form, user, the_year)
             except ClosingConflict as exc:
                 return render(
@@ -218,6 +237,7 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
             "review_history": _review_history(closing),
             "past_notices": _past_notices(closing),
             "tables": tables(the_year, closing.results) if closing.results else [],
+            "charts": totals_distribution(the_year, closing.results) if closing.results else [],
             "objections": Objection.objects.filter(year=the_year).select_related("unit"),
             "changes": published_changes(the_year)
             if closing.stage in (Closing.Stage.PUBLISHED, Closing.Stage.FINAL)
@@ -292,12 +312,8 @@ def notice(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def notice_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    closing, figures = _published(year)
-    html = render_to_string(
-        "web/notice_pdf.html",
-        {"closing": closing, "year": closing.year, "tables": tables(closing.year, figures)},
-    )
-    return file_response(results_pdf(html), f"notice-{year}.pdf", PDF, inline=True)
+    closing, _figures = _published(year)
+    return file_response(pdf_bytes(closing, "notice"), f"notice-{year}.pdf", PDF, inline=True)
 
 
 @role(any_user)
@@ -346,6 +362,6 @@ def results_use(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse:
     if fmt == "xlsx":
         return file_response(use_workbook(closing.year, context), f"results-use-{year}.xlsx")
     if fmt == "pdf":
-        pdf = results_pdf(render_to_string("web/use_pdf.html", context))
+        pdf = pdf_bytes(closing, "use")
         return file_response(pdf, f"results-use-{year}.pdf", PDF, inline=True)
     return render(request, "web/use.html", context)

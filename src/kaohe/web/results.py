@@ -27,6 +27,7 @@ from .access import (
     role,
     sees_everything,
 )
+from .charts import unit_trend
 from .downloads import file_response
 from .forms import AsOfForm, EscalationUpdateForm
 
@@ -133,6 +134,7 @@ def unit_page(request: HttpRequest, year: int, code: str) -> HttpResponse:
         row = next(r for r in result.monthly[cycle.month][unit.category] if r.unit == code)
         months.append((cycle, row, len(result.monthly[cycle.month][unit.category])))
     line = result.month_line(code, chosen)
+    trend = unit_trend(result, code)
     escalations = EscalationCase.objects.filter(year=the_year, unit=unit)
     return render(
         request,
@@ -143,6 +145,7 @@ def unit_page(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "months": months,
             "chosen": chosen,
             "line": line,
+            "trend": trend,
             "escalations": escalations,
             "as_of": as_of_text,
         },

@@ -17,11 +17,13 @@ from kaohe.engine import Facts, YearResult, compute_year
 from kaohe.engine.scheme import Scheme
 from kaohe.engine.serialize import result_to_data
 from kaohe.monthly.models import Confirmation, Cycle, Sheet
-from kaohe.monthly.selectors import pending_cell_confirmations, year_facts
+from kaohe.monthly.selectors import cached, pending_cell_confirmations, watch, year_facts
 from kaohe.people.models import User
 from kaohe.years.models import Year
 
 from .models import Closing, Declaration, Evaluation, Tally, VetoConfirmation
+
+watch([Declaration, Evaluation, Tally, VetoConfirmation])
 
 
 def year_end_data(
@@ -84,8 +86,33 @@ def year_end_data(
 
 
 def year_end_result(year: Year, extra: list[Declaration] | None = None) -> YearResult:
+    """The whole year with B, F and R; without ``extra``, cached as ``year_result`` is,
+    under the monthly inputs' key and the year-end inputs' digest (``year_end_inputs``)."""
+    if extra is None:
+        return cached(
+            year, ("year_end_result",), lambda: _year_end(year), lambda: year_end_inputs(year)
+        )
+    return _year_end(year, extra)
+
+
+def _year_end(year: Year, extra: list[Declaration] | None = None) -> YearResult:
     facts = Facts.model_validate(year_end_data(year, extra=extra))
     return compute_year(year.base_scheme, facts, amendments=year.amendments())
+
+
+def year_end_inputs(year: Year) -> list[Any]:
+    """Every row the year end reads beyond the months: declarations, veto confirmations,
+    the evaluation and its tallies (a few hundred rows)."""
+    return [
+        list(Declaration.objects.filter(year=year).order_by("pk").values_list()),
+        list(VetoConfirmation.objects.filter(declaration__year=year).order_by("pk").values_list()),
+        list(Evaluation.objects.filter(year=year).order_by("pk").values_list("pk", "status")),
+        list(
+            Tally.objects.filter(evaluation__year=year)
+            .order_by("pk")
+            .values_list("evaluation_id", "unit_id", "group", "option", "count")
+        ),
+    ]
 
 
 def published_figures(result: YearResult) -> dict[str, Any]:
@@ -258,10 +285,18 @@ class Change:
 
 def what_if(year: Year, declaration: Declaration) -> list[Change]:
     """What accepting ``declaration`` would change: totals, ranks, vetoes, escalations and
-    advanced-unit eligibility, unit by unit."""
-    now = published_figures(year_end_result(year))
-    then = published_figures(year_end_result(year, extra=[declaration]))
-    return diff_figures(now, then)
+    advanced-unit eligibility, unit by unit. Cached under the year's inputs and the
+    declaration's own field values (saved or not)."""
+
+    def build() -> list[Change]:
+        now = published_figures(year_end_result(year))
+        then = published_figures(year_end_result(year, extra=[declaration]))
+        return diff_figures(now, then)
+
+    fields = [
+        (f.attname, getattr(declaration, f.attname)) for f in Declaration._meta.concrete_fields
+    ]
+    return cached(year, ("what_if",), build, lambda: [year_end_inputs(year), fields])
 
 
 def published_changes(year: Year) -> list[Change]:

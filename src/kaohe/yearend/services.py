@@ -747,24 +747,34 @@ def _move(
     return closing
 
 
+_COMPUTABLE = (Closing.Stage.COLLECTING, Closing.Stage.COMPUTED, Closing.Stage.RETURNED)
+
+
+def _compute_allowed(acting_user: User, year: Year, expected_version: int | None) -> Closing:
+    _office(acting_user)
+    refuse_if_final(year)
+    closing = _locked_closing(year, expected_version)
+    _refuse_unless_ready(year)
+    if closing.stage not in _COMPUTABLE:
+        raise YearEndError(
+            _("Not possible at this stage (%(stage)s).") % {"stage": closing.get_stage_display()}
+        )
+    return closing
+
+
+@transaction.atomic
+def closing_compute_check(*, acting_user: User, year: Year, expected_version: int | None) -> None:
+    """Refuse at once, before any background work is queued, what closing_compute would."""
+    _compute_allowed(acting_user, year, expected_version)
+
+
 @transaction.atomic
 def closing_compute(
     *, acting_user: User, year: Year, expected_version: int | None = None
 ) -> Closing:
     """Aggregate T, B, F, R for every unit and keep the figures for review; only for a year
     whose every month, declaration and ballot is in."""
-    _office(acting_user)
-    refuse_if_final(year)
-    closing = _locked_closing(year, expected_version)
-    _refuse_unless_ready(year)
-    if closing.stage not in (
-        Closing.Stage.COLLECTING,
-        Closing.Stage.COMPUTED,
-        Closing.Stage.RETURNED,
-    ):
-        raise YearEndError(
-            _("Not possible at this stage (%(stage)s).") % {"stage": closing.get_stage_display()}
-        )
+    closing = _compute_allowed(acting_user, year, expected_version)
     figures = published_figures(year_end_result(year))
     closing.results, closing.results_sha256 = figures, figures_sha(figures)
     closing.computed_at = timezone.now()
@@ -774,7 +784,7 @@ def closing_compute(
         acting_user,
         "results.compute",
         Closing.Stage.COMPUTED,
-        allowed=(Closing.Stage.COLLECTING, Closing.Stage.COMPUTED, Closing.Stage.RETURNED),
+        allowed=_COMPUTABLE,
     )
 
 
@@ -848,13 +858,19 @@ def closing_publish(
     today = today or timezone.localdate()
     closing.published_at = timezone.now()
     closing.notice_ends_on = add_working_days(today, year.scheme.procedure.notice_working_days)
-    return _move(
+    closing = _move(
         closing,
         acting_user,
         "notice.publish",
         Closing.Stage.PUBLISHED,
         allowed=(Closing.Stage.APPROVED,),
     )
+    if settings.KAOHE_NOTICE_PDF_AT_PUBLISH:  # the PDF rendered once, in the background
+        from kaohe.jobs.models import Job
+        from kaohe.jobs.services import job_enqueue
+
+        job_enqueue(kind=Job.Kind.NOTICE_PDF, acting_user=acting_user, year=year)
+    return closing
 
 
 def notice_open(closing: Closing, today: dt.date | None = None) -> bool:
