@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
@@ -91,12 +91,12 @@ class MonthScorer:
         self._by_gap: dict[int, dict[int, Decimal]] = {}  # by id(item)
         # a unit's findings by month, in the facts' order (grouped by item when scored: most
         # unit-months have a few findings, and half a million small dicts weigh 100 MB)
-        self.findings: dict[str, list[list[Finding] | None]] = {}
+        self.by_unit: dict[str, list[list[Finding] | None]] = {}
         monthly: dict[tuple[str, str], list[int]] = {}
         for f in facts.findings:
-            months = self.findings.get(f.unit)
+            months = self.by_unit.get(f.unit)
             if months is None:
-                months = self.findings[f.unit] = [None] * 13
+                months = self.by_unit[f.unit] = [None] * 13
             found = months[f.month]
             if found is None:
                 months[f.month] = [f]
@@ -107,6 +107,7 @@ class MonthScorer:
                 if counts is None:
                     counts = monthly[(f.unit, f.item)] = [0] * 13
                 counts[f.month] += f.count
+        self.findings = FindingsByMonth(self)
         self.achieved = {key: list(accumulate(counts)) for key, counts in monthly.items()}
         self.targets = {(t.unit, t.item): t for t in facts.targets}
         self.target_items: dict[str, set[str]] = defaultdict(set)
@@ -164,7 +165,7 @@ class MonthScorer:
 
     def by_item(self, unit_id: str, month: int) -> dict[str, list[Finding]]:
         """A unit's findings of a month by item, in the facts' order."""
-        months = self.findings.get(unit_id)
+        months = self.by_unit.get(unit_id)
         found = months[month] if months is not None else None
         if not found:
             return _NO_FINDINGS
@@ -317,6 +318,31 @@ class MonthScorer:
 
 
 _NONE = [0] * 13
+
+
+class FindingsByMonth(Mapping[tuple[str, int], dict[str, list[Finding]]]):
+    """``scorer.findings[(unit, month)]``: that unit-month's findings by item, built when
+    asked (the charts read them so)."""
+
+    def __init__(self, scorer: MonthScorer) -> None:
+        self.scorer = scorer
+
+    def __getitem__(self, key: tuple[str, int]) -> dict[str, list[Finding]]:
+        found = self.scorer.by_item(*key)
+        if not found:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        for unit, months in self.scorer.by_unit.items():
+            for month, found in enumerate(months):
+                if found:
+                    yield unit, month
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 _NO_FINDINGS: dict[str, list[Finding]] = {}
 _SIMPLE_RULES = (ChecksRule, PerCountRule, AllOrNothingRule, DiscretionaryRule)
 _TARGET: dict[str, Decimal] = {}

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from kaohe.engine import YearResult
 from kaohe.engine.explain import ZERO
-from kaohe.engine.facts import Finding
 from kaohe.engine.index import SchemeIndex
+from kaohe.engine.records import FindingData as Finding  # the engine computes on records
 from kaohe.engine.rules import score_simple, score_sub_rubric
 from kaohe.engine.scheme import Item, TargetCountRule
 from kaohe.monthly.selectors import cached, complete_months, year_result
