@@ -38,7 +38,7 @@ def test_points_lost_by_item_and_department_sum_the_units_exactly(world: World) 
         "lost-departments-year",
     }
     # 1.0 + 0.5 on item 1 of the streets' rubric, all of it 组织科's
-    assert charts["lost-items-month"].rows == [["街道 item 1", "1.50"]]
+    assert charts["lost-items-month"].rows == [["街道 item 1 干部教育培训", "1.50"]]
     assert charts["lost-departments-month"].rows == [["组织科", "1.50"]]
     assert charts["lost-items-year"].data["values"] == ["1.50"]
     assert charts["lost-departments-year"].data["labels"] == ["组织科"]

@@ -114,10 +114,11 @@ def _points_lost(year: Year, result: YearResult) -> Losses:
                 if not lost:
                     continue
                 key = (rubric, number)
-                labels[key] = _("%(categories)s item %(n)s") % {
+                label = _("%(categories)s item %(n)s") % {
                     "categories": "、".join(categories[rubric]),
                     "n": number,
                 }
+                labels[key] = f"{label} {item.short}" if item.short else label
                 by_item[month][key] += lost
                 for department, points in _shares(index, item, findings, lost, scorer.places):
                     by_department[month][department] += points
