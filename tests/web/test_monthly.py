@@ -317,3 +317,14 @@ def test_the_month_ends_when_its_last_sheet_is_accepted(world: World) -> None:
     accept_everything(world, world.cycle.sheets.exclude(status="accepted"))
     world.cycle.refresh_from_db()
     assert world.cycle.status == Cycle.Status.CLOSED
+
+
+def test_a_units_page_marks_a_month_with_open_sheets_provisional(world: World) -> None:
+    from django.urls import reverse
+
+    url = reverse("unit", args=[2014, "S1"])
+    page = world.client("unit_a").get(url).content.decode()
+    assert 'id="provisional"' in page and 'class="badge text-bg-warning provisional"' in page
+    accept_everything(world, world.cycle)
+    page = world.client("unit_a").get(url).content.decode()
+    assert 'id="provisional"' not in page and 'provisional"' not in page

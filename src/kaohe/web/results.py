@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaohe.monthly.models import Cycle, EscalationCase, Sheet
-from kaohe.monthly.selectors import year_result
+from kaohe.monthly.selectors import complete_months, year_result
 from kaohe.monthly.services import CycleError, StaleRecord, escalation_update
 from kaohe.people.models import Unit
 from kaohe.yearend.exports import ranking_workbook
@@ -130,9 +130,11 @@ def unit_page(request: HttpRequest, year: int, code: str) -> HttpResponse:
     if chosen not in result.monthly:
         chosen = cycles[-1].month
     months = []
+    done = set(complete_months(the_year))  # a month with sheets still open is provisional
     for cycle in cycles:
         row = next(r for r in result.monthly[cycle.month][unit.category] if r.unit == code)
-        months.append((cycle, row, len(result.monthly[cycle.month][unit.category])))
+        size = len(result.monthly[cycle.month][unit.category])
+        months.append((cycle, row, size, cycle.month not in done))
     line = result.month_line(code, chosen)
     trend = unit_trend(result, code)
     escalations = EscalationCase.objects.filter(year=the_year, unit=unit)
@@ -145,6 +147,7 @@ def unit_page(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "months": months,
             "chosen": chosen,
             "line": line,
+            "provisional": chosen not in done,
             "trend": trend,
             "escalations": escalations,
             "as_of": as_of_text,
