@@ -91,7 +91,7 @@ def todo_for(user: User, year: Year | None, today: dt.date | None = None) -> Tod
     if user.is_leader:
         todo.leader = _leader(user)
     if (user.is_office or user.is_leader) and year is not None:
-        todo.readiness = year_readiness(year)
+        todo.readiness = year_readiness(year, office=user.is_office)
     if user.department_id:
         todo.assessor = _assessor(user, today)
     if user.unit_id:
@@ -99,8 +99,9 @@ def todo_for(user: User, year: Year | None, today: dt.date | None = None) -> Tod
     return todo
 
 
-def year_readiness(year: Year) -> Readiness | None:
-    """The readiness panel of a year not yet published (a published year needs none)."""
+def year_readiness(year: Year, *, office: bool = True) -> Readiness | None:
+    """The readiness panel of a year not yet published (a published year needs none); a
+    leader is not linked to the office's evaluation page, which it may not open."""
     stage = Closing.objects.filter(year=year).values_list("stage", flat=True).first()
     if stage in PUBLIC_STAGES:
         return None
@@ -119,7 +120,7 @@ def year_readiness(year: Year) -> Readiness | None:
     if state.pending_cells:
         links.append(reverse("confirmations"))
     if state.evaluation != "closed":
-        links.append(reverse("evaluation", args=[year.year]))
+        links.append(reverse("evaluation", args=[year.year]) if office else None)
     return Readiness(year, state.ready, list(zip(problems, links, strict=True)))
 
 
