@@ -219,7 +219,7 @@ def cell_edit(request: HttpRequest, sheet_id: int, code: str, item: str) -> Http
                 if data["based_on"] is not None:
                     expected[cell.key] = data["based_on"] or None
             try:
-                scores_save(
+                saved = scores_save(
                     user,
                     sheet,
                     cells,
@@ -234,6 +234,14 @@ def cell_edit(request: HttpRequest, sheet_id: int, code: str, item: str) -> Http
             else:
                 then = CellThenForm(request.POST)
                 then_next = then.is_valid() and then.cleaned_data["then"] == "next"
+                if Confirmation.objects.filter(entry__in=saved).exists() and not _htmx(request):
+                    messages.warning(
+                        request,
+                        _(
+                            "This deduction is large: it counts only once a second person "
+                            "(the office or your department's head) has confirmed it."
+                        ),
+                    )
                 return _cell_saved(request, sheet, unit, item, then_next=then_next)
         else:
             errors = [str(e) for e in formset.non_form_errors()]
