@@ -28,6 +28,11 @@ def _locked_head() -> AuditHead:
     if head is not None:
         return head
     if AuditEvent.objects.exists():
+        # a first writer may have committed the head with its event between our two reads
+        # (they commit together, so events seen means its head is visible now)
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is not None:
+            return head
         raise RuntimeError("the audit chain head is missing: run `kaohe audit verify`")
     fresh = AuditHead(pk=1)
     _seal(fresh)
