@@ -22,6 +22,12 @@ class VersionUploadForm(forms.Form):
         label=_("Approved by (部务会, or the leader who approved)"), initial="部务会"
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # styled as the site's other forms
+            field.widget.attrs.setdefault("class", "form-control")
+        self.fields["from_month"].widget.attrs["style"] = "max-width: 8rem"
+
     def clean_upload(self) -> Any:
         upload = self.cleaned_data["upload"]
         if getattr(upload, "size", 0) > SCHEME_FILE_MAX:
