@@ -54,7 +54,7 @@ def test_a_units_trend_against_its_categorys_median(world: World) -> None:
     # streets S1..S4 in month 1: 99, 99.5, 100, 100 → median (99.5 + 100) / 2 = 99.75
     assert chart.rows == [["Month 1", "99.00", "99.75", "4 / 4"]]
     assert chart.data["score"] == ["99.00"] and chart.data["median"] == ["99.75"]
-    assert chart.data["rank"] == [4]
+    assert chart.data["rank"] == [4] and chart.data["rank_max"] == 4  # the axis: 1 … 4
 
 
 def test_the_spread_of_totals_with_the_advanced_cut_off(world: World) -> None:

@@ -37,7 +37,7 @@
       xAxis: { type: "category", data: data.labels },
       yAxis: [
         { type: "value", scale: true, name: data.names.score },
-        { type: "value", name: data.names.rank, inverse: true, minInterval: 1, min: 1 }
+        { type: "value", name: data.names.rank, inverse: true, minInterval: 1, min: 1, max: data.rank_max }
       ],
       series: [
         { type: "line", name: data.names.score, data: num(data.score), itemStyle: { color: "#b02a37" } },

@@ -247,6 +247,10 @@ def unit_trend(result: YearResult, code: str) -> Chart:
             "score": scores,
             "median": medians,
             "rank": ranks,
+            # the rank axis runs from 1 to the category's size, whatever ranks were reached
+            "rank_max": max(
+                (len(result.monthly[m].get(unit.category, [])) for m in result.monthly), default=1
+            ),
             "names": {
                 "score": _("This unit's score"),
                 "median": _("Category median"),
