@@ -287,6 +287,11 @@ def test_pages_show_figures_as_they_stood_on_an_earlier_day(world: World) -> Non
     before = client.get(reverse("ranking", args=[2014, 1]) + "?as_of=2014-01-31").content.decode()
     assert "98.00" in now and "98.00" not in before
     assert "2014-01-31" in before
+    # the banner counts the sheets still open on that day: all five then, four now
+
+    response_now = client.get(reverse("ranking", args=[2014, 1]))
+    response_before = client.get(reverse("ranking", args=[2014, 1]) + "?as_of=2014-01-31")
+    assert (response_now.context["pending"], response_before.context["pending"]) == (4, 5)
     unit = world.client("office").get(reverse("unit", args=[2014, "S2"]) + "?as_of=2014-01-31")
     assert "100.00" in unit.content.decode()
 

@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -80,7 +81,11 @@ def ranking(request: HttpRequest, year: int, month: int) -> HttpResponse:
     query = page_query(request)
     moment, as_of_text = query.moment, query.as_of
     result = year_result(the_year, as_of=moment)
-    pending = Sheet.objects.filter(cycle=cycle).exclude(status=Sheet.Status.ACCEPTED).count()
+    sheets = Sheet.objects.filter(cycle=cycle)
+    accepted = Q(status=Sheet.Status.ACCEPTED)
+    if moment is not None:  # as of a past day: the sheets not yet accepted on that day
+        accepted &= Q(decided_at__lte=moment)
+    pending = sheets.exclude(accepted).count()
     units = {code: y.unit for code, y in result.units.items()}
     tables = []
     for category in the_year.scheme.categories:
