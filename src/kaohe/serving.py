@@ -89,8 +89,7 @@ def gunicorn_argv(args: argparse.Namespace) -> list[str]:
         "200",
         "--forwarded-allow-ips",
         os.environ.get("KAOHE_PROXY_IPS", "127.0.0.1"),
-        "--access-logfile",
-        "-" if args.access_log else "/dev/null",
+        *(["--access-logfile", "-"] if args.access_log else []),  # ours are the JSON lines
     ]
 
 

@@ -95,6 +95,14 @@ RUNNERS: dict[str, Callable[[Job, Progress], str]] = {
 }
 
 
+def _new_job(
+    kind: str, acting_user: User | None, year: Year | None, params: dict[str, object] | None
+) -> Job:
+    if kind not in RUNNERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    return Job.objects.create(kind=kind, year=year, created_by=acting_user, params=params or {})
+
+
 def job_enqueue(
     *,
     kind: str,
@@ -106,10 +114,8 @@ def job_enqueue(
     ``KAOHE_JOBS_INLINE`` (the tests) the job runs here and now instead."""
     from .tasks import run_job
 
-    if kind not in RUNNERS:
-        raise ValueError(f"unknown job kind {kind!r}")
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, year=year, created_by=acting_user, params=params or {})
+        job = _new_job(kind, acting_user, year, params)
         if settings.KAOHE_JOBS_INLINE:
             return job_run(job.pk)
         run_job.enqueue(job.pk)
@@ -118,10 +124,7 @@ def job_enqueue(
 
 def job_run_now(*, kind: str, acting_user: User | None, year: Year | None = None) -> Job:
     """The same job run in this process at once (the command line, cron)."""
-    if kind not in RUNNERS:
-        raise ValueError(f"unknown job kind {kind!r}")
-    job = Job.objects.create(kind=kind, year=year, created_by=acting_user)
-    return job_run(job.pk)
+    return job_run(_new_job(kind, acting_user, year, None).pk)
 
 
 def job_run(job_id: int) -> Job:

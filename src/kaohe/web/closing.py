@@ -41,7 +41,7 @@ from .charts import totals_distribution
 from .confirm import confirm_page, confirmed
 from .downloads import PDF, file_response
 from .forms_closing import ObjectionForm, ResultsForm
-from .notice_files import pdf_bytes
+from .notice_files import pdf_bytes, pdf_context
 
 PUBLIC_STAGES = (Closing.Stage.PUBLISHED, Closing.Stage.FINAL)
 
@@ -349,16 +349,10 @@ def annual_unit(request: HttpRequest, year: int, code: str) -> HttpResponse:
 @role(any_user)
 def results_use(request: HttpRequest, year: int, fmt: str = "") -> HttpResponse:
     """Final ranking, advanced units, ineligible units and cadres, escalations; with exports."""
-    closing, figures = _published(year)
+    closing, _figures = _published(year)
     user = current_user(request)
     require(user.sees_everything or closing.stage == Closing.Stage.FINAL)
-    context = {
-        "closing": closing,
-        "year": closing.year,
-        "tables": tables(closing.year, figures),
-        "escalations": figures["escalations"],
-        "units": figures["units"],
-    }
+    context = pdf_context(closing)  # the page, the workbook and the PDF read the same
     if fmt == "xlsx":
         return file_response(use_workbook(closing.year, context), f"results-use-{year}.xlsx")
     if fmt == "pdf":
